@@ -1,0 +1,95 @@
+"""Figures for TensorBoard (and PNGs in the run directory): decision regions and confusion matrix."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+
+
+def _plt():
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _publish(trainer: pl.Trainer, tag: str, fig: Any, step: int, png: str) -> None:
+    """Send a figure to every TensorBoard logger and keep the latest as a PNG beside the run."""
+    fig.savefig(os.path.join(trainer.default_root_dir, png), dpi=90, bbox_inches="tight")
+    for logger in trainer.loggers:
+        if hasattr(logger.experiment, "add_figure"):
+            logger.experiment.add_figure(tag, fig, global_step=step, close=False)
+    _plt().close(fig)
+
+
+class DecisionBoundary(pl.Callback):
+    """For 2-D inputs, the class-1 probability over the plane with the training points, as the
+    TensorFlow Playground draws it, every few epochs and at the end."""
+
+    def __init__(self, every_n_epochs: int = 10, resolution: int = 120) -> None:
+        self.every_n_epochs, self.resolution = every_n_epochs, resolution
+
+    @staticmethod
+    def applies(trainer: pl.Trainer) -> bool:
+        dm = trainer.datamodule
+        return dm is not None and getattr(dm, "input_shape", None) == (2,) and getattr(dm, "task", "") == "classification"
+
+    def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        if trainer.sanity_checking or not self.applies(trainer):
+            return
+        epoch = trainer.current_epoch
+        last = epoch + 1 >= (trainer.max_epochs or 0) or trainer.should_stop
+        if (epoch + 1) % self.every_n_epochs == 0 or last or epoch == 0:
+            self.draw(trainer, pl_module, epoch)
+
+    @torch.no_grad()
+    def draw(self, trainer: pl.Trainer, pl_module: pl.LightningModule, epoch: int) -> None:
+        plt = _plt()
+        dm = trainer.datamodule
+        x, y = dm.x_train.cpu(), dm.y_train.cpu()
+        lo, hi = x.min(0).values - 0.5, x.max(0).values + 0.5
+        g0 = torch.linspace(lo[0].item(), hi[0].item(), self.resolution)
+        g1 = torch.linspace(lo[1].item(), hi[1].item(), self.resolution)
+        gx, gy = torch.meshgrid(g0, g1, indexing="xy")
+        grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1).to(pl_module.device)
+        was_training = pl_module.training
+        pl_module.eval()
+        phi = pl_module(grid)
+        pl_module.train(was_training)
+        prob = torch.softmax(phi, -1)[:, 1] if phi.shape[-1] > 1 else torch.sigmoid(phi[:, 0])
+        fig, ax = plt.subplots(figsize=(4.2, 4))
+        ax.contourf(gx, gy, prob.reshape(gx.shape).cpu(), levels=20, cmap="RdBu", vmin=0, vmax=1, alpha=0.8)
+        ax.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu", vmin=0, vmax=1, s=10, edgecolors="white", linewidths=0.4)
+        ax.set_title(f"decision boundary, epoch {epoch + 1}")
+        ax.set_xticks([]), ax.set_yticks([])
+        _publish(trainer, "decision_boundary", fig, epoch, "decision_boundary.png")
+
+
+class ConfusionMatrix(pl.Callback):
+    """The test split's confusion matrix (rows: true class, columns: predicted)."""
+
+    def on_test_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        cm_metric = getattr(pl_module, "test_confusion", None)
+        if cm_metric is None:
+            return
+        cm = cm_metric.compute().cpu()
+        names = getattr(trainer.datamodule, "class_names", None) or [str(i) for i in range(len(cm))]
+        plt = _plt()
+        size = min(2 + 0.45 * len(cm), 14)
+        fig, ax = plt.subplots(figsize=(size, size))
+        ax.imshow(cm, cmap="Blues")
+        if len(cm) <= 30:
+            for i in range(len(cm)):
+                for j in range(len(cm)):
+                    ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=7,
+                            color="white" if cm[i, j] > cm.max() / 2 else "black")
+            ax.set_xticks(range(len(cm)), names, rotation=90, fontsize=7)
+            ax.set_yticks(range(len(cm)), names, fontsize=7)
+        ax.set_xlabel("predicted"), ax.set_ylabel("true")
+        ax.set_title("test confusion matrix")
+        _publish(trainer, "test/confusion_matrix", fig, trainer.current_epoch, "confusion_matrix.png")
+        cm_metric.reset()

@@ -1,0 +1,57 @@
+"""Schemas of the trainer, logger and callbacks groups (Lightning classes, a subset of their arguments)."""
+from __future__ import annotations
+
+from typing import Any, Optional
+
+from aa.config.schema import NodeSchema, opt, schema
+
+
+@schema("pytorch_lightning.Trainer")
+class Trainer(NodeSchema):
+    max_epochs: int = opt(60, ge=1)
+    accelerator: str = opt("auto", choices=("auto", "cpu", "gpu", "cuda", "mps"))
+    devices: Any = opt(1)
+    strategy: str = opt("auto")
+    precision: Any = opt("32-true")
+    deterministic: Any = opt(False)
+    check_val_every_n_epoch: int = opt(1, ge=1)
+    limit_val_batches: Optional[float] = opt(None, gt=0)
+    limit_test_batches: Optional[float] = opt(None, gt=0)
+    enable_progress_bar: bool = opt(True)
+    enable_model_summary: bool = opt(False)
+    log_every_n_steps: int = opt(50, ge=1)
+    num_nodes: int = opt(1, ge=1)
+
+
+@schema("pytorch_lightning.loggers.TensorBoardLogger")
+class TensorBoard(NodeSchema):
+    name: str = opt("tb")
+    version: str = opt("")
+    default_hp_metric: bool = opt(False)
+    log_graph: bool = opt(False)
+
+
+@schema("pytorch_lightning.callbacks.ModelCheckpoint")
+class Checkpoint(NodeSchema):
+    monitor: str = opt("val/loss")
+    mode: str = opt("min", choices=("min", "max"))
+    save_last: bool = opt(True)
+    save_top_k: int = opt(1, ge=-1)
+    filename: str = opt("best")
+    auto_insert_metric_name: bool = opt(False)
+
+
+@schema("pytorch_lightning.callbacks.LearningRateMonitor")
+class LRMonitor(NodeSchema):
+    logging_interval: str = opt("epoch", choices=("epoch", "step"))
+
+
+@schema("aa.callbacks.figures.DecisionBoundary")
+class DecisionBoundary(NodeSchema):
+    every_n_epochs: int = opt(10, ge=1)
+    resolution: int = opt(120, ge=10, le=1000)
+
+
+@schema("aa.callbacks.figures.ConfusionMatrix")
+class ConfusionMatrix(NodeSchema):
+    pass

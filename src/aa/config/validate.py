@@ -1,0 +1,185 @@
+"""Check a composed config against the registered schemas before anything heavy is imported."""
+from __future__ import annotations
+
+import dataclasses
+import typing
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+from aa.config import schemas  # noqa: F401  (registers every schema)
+from aa.config.errors import ConfigError
+from aa.config.paths import group_options
+from aa.config.schema import SCHEMAS
+
+MULTI_SELECT = ("regularization", "augmentation", "callbacks")
+SINGLE_NODE = ("dataset", "model", "activation", "normalization", "loss", "optim", "scheduler",
+               "batch", "trainer", "logger")
+META_KEYS = {"_target_", "_partial_", "_recursive_", "_convert_", "_args_"}
+
+
+def validate(cfg: DictConfig | dict) -> dict:
+    """Return the resolved config as plain containers, or raise ConfigError naming the bad key."""
+    if isinstance(cfg, dict):
+        data = {k: v for k, v in cfg.items() if k != "hydra"}
+    else:
+        data = {k: _plain(cfg, k) for k in cfg if k != "hydra"}
+    _check_node("", data, SCHEMAS["aa.run.train.Run"], skip=set(SINGLE_NODE) | set(MULTI_SELECT))
+    for group in SINGLE_NODE:
+        node = data.get(group)
+        if node is None:
+            raise ConfigError(group, node, "is required", ", ".join(group_options(group)))
+        if node:
+            _check_target(group, node)
+    for group in MULTI_SELECT:
+        for name, node in (data.get(group) or {}).items():
+            if not isinstance(node, dict) or "_target_" not in node:
+                raise ConfigError(f"{group}.{name}", node, f"is not a {group} option",
+                                  ", ".join(group_options(group)))
+            _check_target(f"{group}.{name}", node)
+    check_compatibility(data)
+    return data
+
+
+def _plain(cfg: DictConfig, key: str) -> Any:
+    node = cfg._get_node(key)
+    if OmegaConf.is_missing(cfg, key):
+        return "???"
+    if isinstance(node, (DictConfig,)) or OmegaConf.is_list(node):
+        return OmegaConf.to_container(node, resolve=True, throw_on_missing=False)
+    return cfg[key]
+
+
+def _check_target(path: str, node: dict) -> None:
+    target = node.get("_target_")
+    cls = SCHEMAS.get(target)
+    if cls is None:
+        if str(target).startswith("aa."):
+            raise ConfigError(f"{path}._target_", target, "has no schema registered in aa.config.schemas")
+        return
+    _check_node(path, node, cls)
+
+
+def _check_node(path: str, node: dict, cls: type, skip: set[str] = frozenset()) -> None:
+    fields = {f.name: f for f in dataclasses.fields(cls)}
+    hints = typing.get_type_hints(cls)
+    for key, value in node.items():
+        full = f"{path}.{key}" if path else key
+        if key in META_KEYS or key in skip:
+            continue
+        if key not in fields:
+            valid = ", ".join(sorted(k for k in fields if k not in skip)) or "(none)"
+            raise ConfigError(full, value, f"is not a known key of {path or 'the top-level config'}",
+                              valid)
+        _check_value(full, value, hints[key], fields[key].metadata)
+    for name, f in fields.items():
+        if name in skip:
+            continue
+        missing = name not in node and f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+        if missing or node.get(name) == "???":
+            full = f"{path}.{name}" if path else name
+            raise ConfigError(full, "???", "is required but has no value; set it on the command line, "
+                              f"e.g. {full}=...")
+
+
+def _check_value(key: str, value: Any, hint: Any, meta: typing.Mapping) -> None:
+    if value == "???":
+        raise ConfigError(key, value, f"is required but has no value; set it on the command line, e.g. {key}=...")
+    _check_type(key, value, hint)
+    if value is None:
+        return
+    choices = meta.get("choices")
+    if choices and value not in choices:
+        raise ConfigError(key, value, "is not one of the choices", ", ".join(map(str, choices)))
+    bounds = [("gt", lambda v, b: v > b, ">"), ("ge", lambda v, b: v >= b, ">="),
+              ("lt", lambda v, b: v < b, "<"), ("le", lambda v, b: v <= b, "<=")]
+    for name, ok, sym in bounds:
+        bound = meta.get(name)
+        if bound is not None and isinstance(value, (int, float)) and not ok(value, bound):
+            rng = " and ".join(f"{s} {meta[n]}" for n, _, s in bounds if meta.get(n) is not None)
+            raise ConfigError(key, value, f"is out of range: it must be {rng}")
+
+
+def _type_name(hint: Any) -> str:
+    return getattr(hint, "__name__", None) or str(hint).replace("typing.", "")
+
+
+def _check_type(key: str, value: Any, hint: Any) -> None:
+    origin, args = typing.get_origin(hint), typing.get_args(hint)
+    if hint is Any:
+        return
+    if origin is typing.Union or str(origin) == "<class 'types.UnionType'>":
+        if value is None and type(None) in args:
+            return
+        errors = []
+        for a in args:
+            if a is type(None):
+                continue
+            try:
+                return _check_type(key, value, a)
+            except ConfigError as e:
+                errors.append(e)
+        raise ConfigError(key, value, f"has the wrong type: expected {' or '.join(_type_name(a) for a in args)}")
+    if origin in (list, tuple):
+        if not isinstance(value, (list, tuple)):
+            raise ConfigError(key, value, f"has the wrong type: expected a list like [1,2]")
+        inner = args[0] if args else Any
+        for i, v in enumerate(value):
+            _check_type(f"{key}[{i}]", v, inner)
+        return
+    if origin is dict:
+        if not isinstance(value, dict):
+            raise ConfigError(key, value, "has the wrong type: expected a mapping")
+        return
+    ok = {
+        bool: lambda v: isinstance(v, bool),
+        int: lambda v: isinstance(v, int) and not isinstance(v, bool),
+        float: lambda v: isinstance(v, (int, float)) and not isinstance(v, bool),
+        str: lambda v: isinstance(v, str),
+    }.get(hint, lambda v: True)
+    if not ok(value):
+        raise ConfigError(key, value, f"has the wrong type: expected {_type_name(hint)}")
+
+
+def check_compatibility(data: dict) -> None:
+    """Refuse combinations that cannot train, using facts the schemas declare in ``info``."""
+    ds = SCHEMAS.get(data["dataset"].get("_target_"))
+    model = SCHEMAS.get(data["model"].get("_target_"))
+    loss = SCHEMAS.get(data["loss"].get("_target_"))
+    dinfo = getattr(ds, "info", {}) if ds else {}
+    task, kinds = dinfo.get("task"), tuple(dinfo.get("inputs", ()))
+    if model and kinds and not set(kinds) & set(model.info.get("inputs", kinds)):
+        name = data["model"]["_target_"].rsplit(".", 1)[-1]
+        raise ConfigError("model", name, f"cannot read the {'/'.join(kinds)} inputs of this dataset",
+                          "models for this dataset: " + ", ".join(models_for(kinds)))
+    if loss and task and task not in loss.info.get("tasks", (task,)):
+        raise ConfigError("loss", data["loss"]["_target_"].rsplit(".", 1)[-1],
+                          f"does not fit a {task} dataset", "for " + task + ": " + ", ".join(
+                              n for n in group_options("loss") if task in _loss_tasks(n)))
+
+
+def input_kind(data: dict) -> str | None:
+    """The input form the model reads, among those the dataset can serve."""
+    ds = SCHEMAS.get(data["dataset"].get("_target_"))
+    model = SCHEMAS.get(data["model"].get("_target_"))
+    kinds = tuple(getattr(ds, "info", {}).get("inputs", ()))
+    wanted = tuple(getattr(model, "info", {}).get("inputs", kinds))
+    return next((k for k in wanted if k in kinds), kinds[0] if kinds else None)
+
+
+def models_for(kinds: tuple) -> list[str]:
+    from aa.config.paths import config_dir
+    out = []
+    for name in group_options("model"):
+        target = OmegaConf.load(config_dir() / "model" / f"{name}.yaml").get("_target_")
+        cls = SCHEMAS.get(target)
+        if cls is None or set(kinds) & set(cls.info.get("inputs", ())):
+            out.append(name)
+    return out
+
+
+def _loss_tasks(name: str) -> tuple:
+    from aa.config.paths import config_dir
+    target = OmegaConf.load(config_dir() / "loss" / f"{name}.yaml").get("_target_")
+    cls = SCHEMAS.get(target)
+    return cls.info.get("tasks", ()) if cls else ()

@@ -1,0 +1,26 @@
+"""Build the configured model for the shape and classes the data module reports."""
+from __future__ import annotations
+
+import inspect
+from typing import Any
+
+from hydra.utils import get_class, instantiate
+from torch import nn
+
+from aa.nn.input import Standardize
+
+
+def build_model(cfg: Any, input_shape: tuple[int, ...], num_outputs: int,
+                standardize: Standardize | None = None) -> nn.Module:
+    """Pass each model only the pieces its constructor takes (activation, normalization, dropout)."""
+    params = inspect.signature(get_class(cfg.model._target_)).parameters
+    extra: dict[str, Any] = {}
+    if "activation" in params and cfg.activation:
+        extra["activation"] = instantiate(cfg.activation)
+    if "normalization" in params and cfg.normalization:
+        extra["normalization"] = instantiate(cfg.normalization)
+    reg = cfg.get("regularization") or {}
+    if "dropout" in reg and "dropout" in params:
+        extra["dropout"] = float(reg["dropout"]["p"])
+    model = instantiate(cfg.model, input_shape=tuple(input_shape), num_outputs=num_outputs, **extra)
+    return nn.Sequential(standardize, model) if standardize is not None else model

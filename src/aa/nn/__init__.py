@@ -1,0 +1,1 @@
+"""Building blocks from the lecture: activations with their derivatives, normalization layers."""

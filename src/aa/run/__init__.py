@@ -1,0 +1,1 @@
+"""One run, from a validated config to metrics.json and the dashboard."""

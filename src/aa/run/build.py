@@ -1,0 +1,78 @@
+"""Turn a validated config into data module, task module, callbacks, logger and Trainer."""
+from __future__ import annotations
+
+from typing import Any
+
+import pytorch_lightning as pl
+from hydra.utils import instantiate
+from omegaconf import DictConfig, OmegaConf
+
+from aa.callbacks.data_on_device import DataOnDevice
+from aa.config.validate import input_kind
+from aa.models.build import build_model
+from aa.task.module import TaskModule
+
+LOSS_REGULARIZERS = "pytorch_lightning.callbacks.EarlyStopping"
+
+
+def build_data(cfg: DictConfig, chunk_updates: int | None = None) -> pl.LightningDataModule:
+    data = OmegaConf.to_container(cfg, resolve=True)
+    extra: dict[str, Any] = {"seed": cfg.seed, "batch_mode": instantiate(cfg.batch),
+                             "input_kind": input_kind(data), "chunk_updates": chunk_updates}
+    if cfg.get("augmentation"):
+        from aa.data.augment import build_augmentation
+
+        extra["augment"] = build_augmentation(cfg.augmentation)
+    dm = instantiate(cfg.dataset, **extra)
+    dm.setup("fit")
+    return dm
+
+
+def regularizers(cfg: DictConfig) -> tuple[list, list]:
+    """Split the regularization group into per-update regularisers and Lightning callbacks."""
+    regs, callbacks = [], []
+    for node in (cfg.get("regularization") or {}).values():
+        (callbacks if node._target_ == LOSS_REGULARIZERS else regs).append(instantiate(node))
+    return regs, callbacks
+
+
+def build_scheduler(cfg: DictConfig, dm: pl.LightningDataModule) -> Any:
+    node = cfg.get("scheduler")
+    if not node:
+        return None, "val/loss"
+    node = OmegaConf.to_container(node, resolve=True)
+    name = node["_target_"].rsplit(".", 1)[-1]
+    monitor = node.pop("monitor", "val/loss")
+    if name == "CosineAnnealingLR" and not node.get("T_max"):
+        node["T_max"] = cfg.trainer.max_epochs
+    if name == "OneCycleLR":
+        node["max_lr"] = node.get("max_lr") or 10 * cfg.optim.lr
+        node["total_steps"] = cfg.trainer.max_epochs * dm.batch_mode.updates_per_epoch(len(dm.y_train))
+    return instantiate(node), monitor
+
+
+def build_task(cfg: DictConfig, dm: pl.LightningDataModule) -> TaskModule:
+    model = build_model(cfg, dm.input_shape, dm.num_outputs, dm.input_transform())
+    regs, _ = regularizers(cfg)
+    scheduler, monitor = build_scheduler(cfg, dm)
+    backward = None
+    if cfg.get("backprop", "autograd") == "manual":
+        from aa.backprop.engine import ManualBackprop
+
+        backward = ManualBackprop(model, instantiate(cfg.loss))
+    return TaskModule(model=model, loss=instantiate(cfg.loss), optimizer=instantiate(cfg.optim),
+                      task=dm.task, num_outputs=dm.num_outputs, scheduler=scheduler,
+                      scheduler_monitor=monitor, regularizers=regs, backward=backward)
+
+
+def build_trainer(cfg: DictConfig, run_dir: str, dm: pl.LightningDataModule) -> pl.Trainer:
+    callbacks = [DataOnDevice()]
+    for name, node in (cfg.get("callbacks") or {}).items():
+        if node is None:
+            continue
+        kwargs = {"dirpath": f"{run_dir}/checkpoints"} if name == "model_checkpoint" else {}
+        callbacks.append(instantiate(node, **kwargs))
+    callbacks += regularizers(cfg)[1]
+    logger = instantiate(cfg.logger, save_dir=run_dir) if cfg.get("logger") else False
+    return instantiate(cfg.trainer, default_root_dir=run_dir, callbacks=callbacks, logger=logger,
+                       num_sanity_val_steps=0)

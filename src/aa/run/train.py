@@ -1,0 +1,81 @@
+"""The task function behind aa-train: seed, fit, test the best checkpoint, write what the run measured."""
+from __future__ import annotations
+
+import json
+import logging
+import os
+import time
+from typing import Any
+
+from omegaconf import DictConfig, OmegaConf
+
+log = logging.getLogger("aa")
+
+
+def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None) -> dict[str, Any]:
+    """Train and test one configuration; returns the metrics written to ``run_dir/metrics.json``."""
+    start = time.perf_counter()
+    import pytorch_lightning as pl
+
+    from aa.run import build
+    from aa.run.hparams import flat_hparams
+    from aa.run.summary import print_summary
+
+    pl.seed_everything(cfg.seed, workers=True, verbose=False)
+    os.makedirs(run_dir, exist_ok=True)
+    dm = build.build_data(cfg)
+    task = build.build_task(cfg, dm)
+    trainer = build.build_trainer(cfg, run_dir, dm)
+    trainer.fit(task, datamodule=dm)
+    fit_metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+    ckpt = trainer.checkpoint_callback
+    best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
+    trainer.test(task, datamodule=dm, ckpt_path=best, verbose=False)
+    test_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("test/")}
+    metrics = _collect(fit_metrics, test_metrics)
+    metrics.update({
+        "task": dm.task,
+        "epochs": trainer.current_epoch,
+        "best_checkpoint": best,
+        "last_checkpoint": os.path.join(run_dir, "checkpoints", "last.ckpt") if best else None,
+        "parameters": sum(p.numel() for p in task.model.parameters()),
+        "wall_time_s": round(time.perf_counter() - start, 2),
+    })
+    name = optimized_metric(cfg, dm.task)
+    metrics["optimized_metric"] = {"name": name, "value": _lookup(metrics, name)}
+    with open(os.path.join(run_dir, "metrics.json"), "w") as f:
+        json.dump(metrics, f, indent=2)
+    if trainer.logger is not None:
+        flat = {f"{s}/{k}": v for s in ("train", "val", "test") for k, v in metrics[s].items()}
+        trainer.logger.log_hyperparams(flat_hparams(cfg, choices), metrics=flat)
+        trainer.logger.finalize("success")
+    print_summary(metrics, run_dir)
+    return metrics
+
+
+def optimized_metric(cfg: DictConfig, task: str) -> str:
+    return cfg.get("optimized_metric") or ("val/acc" if task == "classification" else "val/loss")
+
+
+def _collect(fit: dict[str, float], test: dict[str, float]) -> dict[str, Any]:
+    out: dict[str, Any] = {"train": {}, "val": {}, "test": {}}
+    for key, value in {**fit, **test}.items():
+        split, _, name = key.partition("/")
+        if split in out and name:
+            out[split][name] = value
+    return out
+
+
+def _lookup(metrics: dict[str, Any], name: str) -> float | None:
+    split, _, key = name.partition("/")
+    return metrics.get(split, {}).get(key)
+
+
+def hydra_task(cfg: DictConfig) -> float | None:
+    """Entry for Hydra: the run directory and group choices come from the Hydra runtime."""
+    from hydra.core.hydra_config import HydraConfig
+
+    runtime = HydraConfig.get().runtime
+    choices = {k: v for k, v in OmegaConf.to_container(runtime.choices).items() if not k.startswith("hydra")}
+    metrics = train(cfg, runtime.output_dir, choices)
+    return metrics["optimized_metric"]["value"]
