@@ -19,8 +19,9 @@ from aa.nn.input import Standardize
 class Chunk:
     """Some consecutive updates of an epoch; iterating yields (x, y) for each update."""
 
-    def __init__(self, x: Tensor, y: Tensor, plan: list[Tensor], augment: Callable | None) -> None:
-        self.x, self.y, self.plan, self.augment = x, y, plan, augment
+    def __init__(self, x: Tensor, y: Tensor, plan: list[Tensor], augment: Callable | None,
+                 transform: Callable | None = None) -> None:
+        self.x, self.y, self.plan, self.augment, self.transform = x, y, plan, augment, transform
 
     def __len__(self) -> int:
         return len(self.plan)
@@ -28,6 +29,8 @@ class Chunk:
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
         for idx in self.plan:
             x = self.x[idx]
+            if self.transform is not None:
+                x = self.transform(x)
             yield (self.augment(x) if self.augment else x), self.y[idx]
 
 
@@ -50,14 +53,14 @@ class TrainChunks:
         plan = [i.to(dm.x_train.device) for i in dm.batch_mode.plan(len(dm.y_train), dm.generator)]
         step = self._chunk()
         for start in range(0, len(plan), step):
-            yield Chunk(dm.x_train, dm.y_train, plan[start:start + step], dm.augment)
+            yield Chunk(dm.x_train, dm.y_train, plan[start:start + step], dm.augment, dm.batch_transform)
 
 
 class EvalBatches:
     """Evaluation batches in order (a plain list would look like several loaders to Lightning)."""
 
-    def __init__(self, x: Tensor, y: Tensor, batch_size: int) -> None:
-        self.x, self.y, self.batch_size = x, y, batch_size
+    def __init__(self, x: Tensor, y: Tensor, batch_size: int, transform: Callable | None = None) -> None:
+        self.x, self.y, self.batch_size, self.transform = x, y, batch_size, transform
 
     def __len__(self) -> int:
         return -(-len(self.y) // self.batch_size)
@@ -65,7 +68,8 @@ class EvalBatches:
     def __iter__(self) -> Iterator[tuple[Tensor, Tensor]]:
         b = self.batch_size
         for i in range(0, len(self.y), b):
-            yield self.x[i:i + b], self.y[i:i + b]
+            x = self.x[i:i + b]
+            yield (self.transform(x) if self.transform is not None else x), self.y[i:i + b]
 
 
 class TensorDataModule(pl.LightningDataModule):
@@ -95,6 +99,9 @@ class TensorDataModule(pl.LightningDataModule):
     def prepare_input(self, x: Tensor) -> Tensor:
         """Reshape samples for the model's input kind (overridden by data sets that serve images)."""
         return x
+
+    batch_transform: Callable | None = None
+    """Applied to every batch on the device (e.g. uint8 images to float); None keeps batches as stored."""
 
     def setup(self, stage: str | None = None) -> None:
         if self._loaded:
@@ -140,7 +147,7 @@ class TensorDataModule(pl.LightningDataModule):
         return TrainChunks(self)
 
     def val_dataloader(self) -> EvalBatches:
-        return EvalBatches(self.x_val, self.y_val, self.eval_batch_size)
+        return EvalBatches(self.x_val, self.y_val, self.eval_batch_size, self.batch_transform)
 
     def test_dataloader(self) -> EvalBatches:
-        return EvalBatches(self.x_test, self.y_test, self.eval_batch_size)
+        return EvalBatches(self.x_test, self.y_test, self.eval_batch_size, self.batch_transform)

@@ -29,11 +29,18 @@ class Loss:
         return phi.argmax(dim=-1)
 
 
+def flat(phi: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
+    """Per-step outputs (N, T, C) with labels (N, T) become N*T samples; plain (N, C) pass through."""
+    if phi.dim() > 2 and y.dtype == torch.long:
+        return phi.reshape(-1, phi.shape[-1]), y.reshape(-1)
+    return phi, y
+
+
 class CrossEntropy(Loss):
     """-sum_c t_c log s_c with s = softmax(phi); its output delta is t - s."""
 
     def __call__(self, phi: Tensor, y: Tensor) -> Tensor:
-        return F.cross_entropy(phi, y)
+        return F.cross_entropy(*flat(phi, y))
 
 
 class SquaredError(Loss):
@@ -52,5 +59,6 @@ class SquaredError(Loss):
         return y.reshape(phi.shape).to(phi.dtype)
 
     def __call__(self, phi: Tensor, y: Tensor) -> Tensor:
+        phi, y = flat(phi, y)
         diff = self.target(phi, y) - self.output(phi)
         return 0.5 * diff.pow(2).sum(dim=-1).mean()

@@ -13,10 +13,17 @@ import torch
 import torchmetrics
 from torch import Tensor, nn
 
-from aa.task.losses import Loss
+from aa.task.losses import Loss, flat
 from aa.task.regularizers import Regularizer
 
 STEP_SCHEDULERS = ("OneCycleLR",)
+
+
+def split_aux(out: Tensor | tuple) -> tuple[Tensor, list[tuple[float, Tensor]]]:
+    """Models with auxiliary heads (Inception) return (phi, [(weight, aux_phi), ...]) in training."""
+    if isinstance(out, tuple):
+        return out[0], list(out[1])
+    return out, []
 
 
 class TaskModule(pl.LightningModule):
@@ -44,6 +51,7 @@ class TaskModule(pl.LightningModule):
         self.test_confusion = torchmetrics.classification.MulticlassConfusionMatrix(num_outputs) if classes else None
         self.metric_name = "acc" if classes else "mse"
         self._train_sums: list[Tensor] = []
+        self._plain_steps = False
 
     def forward(self, x: Tensor) -> Tensor:
         return self.model(x)
@@ -58,16 +66,38 @@ class TaskModule(pl.LightningModule):
         """phi = model(x), q = loss + penalties, gradients into .grad; returns (loss, phi)."""
         if self.backward_engine is not None:
             return self.backward_engine(self, x, y, params)
-        phi = self.model(x)
+        phi, aux = split_aux(self.model(x))
         loss = self.loss(phi, y)
         objective = loss
+        for weight, aux_phi in aux:
+            objective = objective + weight * self.loss(aux_phi, y)
         for r in self.penalties:
             objective = objective + r.penalty(params)
-        self.manual_backward(objective)
+        if self._plain_steps:
+            objective.backward()
+        else:
+            self.manual_backward(objective)
         return loss.detach(), phi.detach()
+
+    def on_fit_start(self) -> None:
+        """On one device in full precision, Lightning's per-update wrappers (hooks around backward and
+        step) cost more than a small model's whole update, so updates call torch directly and only
+        Lightning's step counter is advanced; other strategies (DDP, AMP) keep the wrappers."""
+        from pytorch_lightning.plugins.precision import Precision
+        from pytorch_lightning.strategies import SingleDeviceStrategy
+
+        strategy = self.trainer.strategy
+        self._plain_steps = isinstance(strategy, SingleDeviceStrategy) and type(strategy.precision_plugin) is Precision
+
+    def _count_update(self) -> None:
+        progress = self.trainer.fit_loop.epoch_loop.manual_optimization.optim_step_progress
+        progress.increment_ready()
+        progress.increment_completed()
 
     def training_step(self, chunk: Iterable[tuple[Tensor, Tensor]], batch_idx: int) -> None:
         opt = self.optimizers()
+        if self._plain_steps:
+            opt = opt.optimizer
         sched = self.lr_schedulers()
         step_sched = sched if sched is not None and type(sched).__name__ in STEP_SCHEDULERS else None
         params = [p for p in self.model.parameters() if p.requires_grad]
@@ -86,12 +116,15 @@ class TaskModule(pl.LightningModule):
             for r in self.limits:
                 r.limit(params)
             opt.step()
+            if self._plain_steps:
+                self._count_update()
             if step_sched is not None:
                 step_sched.step()
-            n = len(y)
+            n = y.numel() if self.task == "classification" else len(y)
             loss_sum += loss * n
             if self.task == "classification":
-                hits += (self.loss.predict(phi) == y).sum()
+                pred, target = flat(phi, y)
+                hits += (self.loss.predict(pred) == target).sum()
             count += n
         self._train_sums.append(torch.stack([loss_sum, hits.to(loss_sum.dtype), torch.tensor(float(count), device=self.device)]))
 
@@ -114,10 +147,11 @@ class TaskModule(pl.LightningModule):
 
     def _evaluate(self, batch: tuple[Tensor, Tensor], split: str) -> Tensor:
         x, y = batch
-        phi = self.model(x)
+        phi, _ = split_aux(self.model(x))
         getattr(self, f"{split}_loss").update(self.loss(phi, y), weight=len(y))
         metric = getattr(self, f"{split}_metric")
         if self.task == "classification":
+            phi, y = flat(phi, y)
             pred = self.loss.predict(phi)
             metric.update(pred, y)
             if split == "test":

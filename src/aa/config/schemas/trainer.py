@@ -19,6 +19,7 @@ class Trainer(NodeSchema):
     limit_test_batches: Optional[float] = opt(None, gt=0)
     enable_progress_bar: bool = opt(True)
     enable_model_summary: bool = opt(False)
+    enable_checkpointing: bool = opt(True)
     log_every_n_steps: int = opt(50, ge=1)
     num_nodes: int = opt(1, ge=1)
 

@@ -1,0 +1,109 @@
+"""Per-step cost of aa's training path against a plain PyTorch loop, same MLP, same digits data.
+
+Both sides train the model aa builds for `aa-train` (defaults: MLP [128], Adam) for the same number
+of updates; rounds alternate plain / aa so that machine noise hits both. aa's side is a real
+Lightning fit through aa's data module and task module, with validation, checkpoints and logging
+off (per-epoch costs that a run pays once per epoch, not per update). Prints one line per batch size:
+
+    batch_size=64 plain_ms_per_step=... aa_ms_per_step=... ratio=...
+"""
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+import warnings
+
+import torch
+
+warnings.filterwarnings("ignore")
+
+
+def compose(overrides: list[str]):
+    from hydra import compose as hydra_compose, initialize_config_dir
+
+    from aa.config import resolvers
+    from aa.config.paths import config_dir
+
+    resolvers.register()
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        return hydra_compose(config_name="train", overrides=["trainer=cpu", *overrides])
+
+
+def plain_loop(cfg, steps: int, batch_size: int) -> float:
+    """The textbook loop: slice a batch, forward, loss, zero_grad, backward, step."""
+    from aa.run import build
+
+    torch.manual_seed(0)
+    dm = build.build_data(cfg)
+    task = build.build_task(cfg, dm)
+    model, loss_fn = task.model, task.loss
+    opt = task.optimizer_factory(params=model.parameters())
+    x, y = dm.x_train, dm.y_train
+    n = len(y)
+    order = torch.randperm(n)
+    start = time.perf_counter()
+    for i in range(steps):
+        idx = order[(i * batch_size) % n:(i * batch_size) % n + batch_size]
+        out = model(x[idx])
+        loss = loss_fn(out, y[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+    return (time.perf_counter() - start) / steps * 1e3
+
+
+def aa_path(cfg, steps: int) -> float:
+    """aa's fit: data module chunks, TaskModule manual-optimisation loop, Lightning Trainer."""
+    from omegaconf import open_dict
+
+    from aa.run import build
+
+    torch.manual_seed(0)
+    dm = build.build_data(cfg)
+    per_epoch = dm.batch_mode.updates_per_epoch(len(dm.y_train))
+    epochs = max(1, steps // per_epoch)
+    with open_dict(cfg):
+        cfg.trainer.max_epochs = epochs
+        cfg.trainer.limit_val_batches = 0
+        cfg.trainer.enable_progress_bar = False
+        cfg.trainer.enable_checkpointing = False
+        cfg.callbacks = {}
+        cfg.logger = None
+    task = build.build_task(cfg, dm)
+    import tempfile
+
+    trainer = build.build_trainer(cfg, tempfile.mkdtemp(prefix="aa-bench-"), dm)
+    start = time.perf_counter()
+    trainer.fit(task, datamodule=dm)
+    return (time.perf_counter() - start) / (epochs * per_epoch) * 1e3
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--steps", type=int, default=600)
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=1, help="torch threads for both sides")
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    import logging
+
+    logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
+    probe = compose([])
+    from aa.run import build
+
+    n_train = len(build.build_data(probe).y_train)
+    for label, overrides, bs in (("1", ["batch=mini", "batch.size=1"], 1),
+                                 ("64", ["batch=mini", "batch.size=64"], 64),
+                                 (str(n_train), ["batch=full"], n_train)):
+        steps = args.steps if bs > 1 else args.steps * 2
+        plain, aa = [], []
+        for _ in range(args.rounds):
+            plain.append(plain_loop(compose(overrides), steps, bs))
+            aa.append(aa_path(compose(overrides), steps))
+        p, a = statistics.median(plain), statistics.median(aa)
+        print(f"batch_size={label} plain_ms_per_step={p:.3f} aa_ms_per_step={a:.3f} ratio={a / p:.2f}", flush=True)
+
+
+if __name__ == "__main__":
+    main()
