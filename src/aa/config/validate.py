@@ -7,6 +7,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
+from aa.backprop.support import check_manual_backprop
 from aa.config import schemas  # noqa: F401  (registers every schema)
 from aa.config.errors import ConfigError
 from aa.config.paths import group_options
@@ -156,6 +157,7 @@ def check_compatibility(data: dict) -> None:
         raise ConfigError("loss", data["loss"]["_target_"].rsplit(".", 1)[-1],
                           f"does not fit a {task} dataset", "for " + task + ": " + ", ".join(
                               n for n in group_options("loss") if task in _loss_tasks(n)))
+    check_manual_backprop(data)
 
 
 def input_kind(data: dict) -> str | None:

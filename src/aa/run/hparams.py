@@ -22,6 +22,18 @@ def flat_hparams(cfg: DictConfig, choices: dict[str, str] | None = None) -> dict
     return out
 
 
+def write_hparams(logger: Any, params: dict[str, Any], metric_tags: list[str]) -> None:
+    """Declare the run for the HParams dashboard. The metric values are the scalars already logged
+    under these tags (their last value), so no extra points are written into the curves."""
+    from torch.utils.tensorboard.summary import hparams
+
+    writer = getattr(logger.experiment, "_get_file_writer", None)
+    writer = writer() if writer else logger.experiment.file_writer
+    for summary in hparams(params, {tag: 0.0 for tag in metric_tags}):
+        writer.add_summary(summary)
+    logger.experiment.flush()
+
+
 def _flatten(node: Any, prefix: str, out: dict[str, Any]) -> None:
     if isinstance(node, dict):
         for k, v in node.items():

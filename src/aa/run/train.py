@@ -18,7 +18,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None) 
     import pytorch_lightning as pl
 
     from aa.run import build
-    from aa.run.hparams import flat_hparams
+    from aa.run.hparams import flat_hparams, write_hparams
     from aa.run.summary import print_summary
 
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
@@ -46,8 +46,8 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None) 
     with open(os.path.join(run_dir, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
     if trainer.logger is not None:
-        flat = {f"{s}/{k}": v for s in ("train", "val", "test") for k, v in metrics[s].items()}
-        trainer.logger.log_hyperparams(flat_hparams(cfg, choices), metrics=flat)
+        tags = [f"{s}/{k}" for s in ("train", "val", "test") for k in metrics[s]]
+        write_hparams(trainer.logger, flat_hparams(cfg, choices), tags)
         trainer.logger.finalize("success")
     print_summary(metrics, run_dir)
     return metrics

@@ -1,0 +1,42 @@
+"""aa-train --help and config errors never import torch or Lightning; --cfg job prints the config."""
+from __future__ import annotations
+
+import subprocess
+import sys
+
+PROBE = """
+import sys
+sys.argv = ["aa-train", *{args!r}]
+from aa.cli import main
+try:
+    main()
+except SystemExit:
+    pass
+print("HEAVY:", sorted(m for m in ("torch", "pytorch_lightning", "torchvision") if m in sys.modules))
+"""
+
+
+def _heavy(args: list[str]) -> str:
+    p = subprocess.run([sys.executable, "-c", PROBE.format(args=args)], capture_output=True, text=True, timeout=60)
+    return p.stdout.strip().splitlines()[-1]
+
+
+def test_help_imports_no_torch() -> None:
+    assert _heavy(["--help"]) == "HEAVY: []"
+
+
+def test_config_errors_import_no_torch(tmp_path) -> None:
+    assert _heavy(["model=mpl"]) == "HEAVY: []"
+    assert _heavy(["optim.lr=-1", f"hydra.run.dir={tmp_path}/r"]) == "HEAVY: []"
+
+
+def test_help_lists_groups_and_options() -> None:
+    out = subprocess.run(["aa-train", "--help"], capture_output=True, text=True).stdout
+    for word in ("model: mlp, perceptron", "optim:", "activation:", "tensorboard --logdir outputs"):
+        assert word in out
+
+
+def test_cfg_job_prints_the_composed_config() -> None:
+    p = subprocess.run(["aa-train", "--cfg", "job", "model.hidden=[7,5]", "optim=sgd"], capture_output=True, text=True)
+    assert p.returncode == 0
+    assert "aa.models.mlp.MLP" in p.stdout and "- 7" in p.stdout and "torch.optim.SGD" in p.stdout
