@@ -6,6 +6,11 @@ Lightning fit through aa's data module and task module, with validation, checkpo
 off (per-epoch costs that a run pays once per epoch, not per update). Prints one line per batch size:
 
     batch_size=64 plain_ms_per_step=... aa_ms_per_step=... ratio=...
+
+and one line for the hand-written BackProp (``backprop=manual``) against autograd, both on aa's path
+(``--engine-only`` prints just that line):
+
+    engine=manual batch_size=64 autograd_ms_per_step=... manual_ms_per_step=... ratio=...
 """
 from __future__ import annotations
 
@@ -84,6 +89,7 @@ def main() -> None:
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="torch threads for both sides")
+    parser.add_argument("--engine-only", action="store_true", help="only the backprop=manual vs autograd line")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     import logging
@@ -93,7 +99,7 @@ def main() -> None:
     from aa.run import build
 
     n_train = len(build.build_data(probe).y_train)
-    for label, overrides, bs in (("1", ["batch=mini", "batch.size=1"], 1),
+    for label, overrides, bs in () if args.engine_only else (("1", ["batch=mini", "batch.size=1"], 1),
                                  ("64", ["batch=mini", "batch.size=64"], 64),
                                  (str(n_train), ["batch=full"], n_train)):
         steps = args.steps if bs > 1 else args.steps * 2
@@ -103,6 +109,19 @@ def main() -> None:
             aa.append(aa_path(compose(overrides), steps))
         p, a = statistics.median(plain), statistics.median(aa)
         print(f"batch_size={label} plain_ms_per_step={p:.3f} aa_ms_per_step={a:.3f} ratio={a / p:.2f}", flush=True)
+    manual_engine_line(args.steps, args.rounds)
+
+
+def manual_engine_line(steps: int, rounds: int) -> None:
+    """backprop=manual against autograd, both through aa's fit of the default MLP on digits, batch 64."""
+    overrides = ["batch=mini", "batch.size=64"]
+    auto, manual = [], []
+    for _ in range(rounds):
+        auto.append(aa_path(compose(overrides), steps))
+        manual.append(aa_path(compose([*overrides, "backprop=manual"]), steps))
+    a, m = statistics.median(auto), statistics.median(manual)
+    print(f"engine=manual batch_size=64 autograd_ms_per_step={a:.3f} manual_ms_per_step={m:.3f} ratio={m / a:.2f}",
+          flush=True)
 
 
 if __name__ == "__main__":

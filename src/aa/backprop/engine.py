@@ -78,8 +78,8 @@ class ManualBackprop:
 
     def __init__(self, model: nn.Module, loss: Loss) -> None:
         self.fixed, net = split_input(model)
-        self.flatten = net.flatten
         self.layers = layers_of(net)
+        self.flatten = net.flatten
         self.loss = loss
         self.record = False
         """When set, each call keeps its Trace (the walkthrough and the gradient statistics read it)."""

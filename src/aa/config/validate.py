@@ -12,10 +12,11 @@ from aa.config import schemas  # noqa: F401  (registers every schema)
 from aa.config.errors import ConfigError
 from aa.config.paths import group_options
 from aa.config.schema import SCHEMAS
+from aa.config.schemas.toolbox import check_toolbox
 
 MULTI_SELECT = ("regularization", "augmentation", "callbacks")
 SINGLE_NODE = ("dataset", "model", "activation", "normalization", "loss", "optim", "scheduler",
-               "batch", "trainer", "logger")
+               "batch", "trainer", "logger", "init", "curriculum")
 META_KEYS = {"_target_", "_partial_", "_recursive_", "_convert_", "_args_"}
 
 
@@ -39,6 +40,11 @@ def validate(cfg: DictConfig | dict) -> dict:
                                   ", ".join(group_options(group)))
             _check_target(f"{group}.{name}", node)
     check_compatibility(data)
+    check_toolbox(data)
+    if isinstance(cfg, DictConfig) and "hydra" in cfg:
+        from aa.sweep.checks import check_launch
+
+        check_launch(cfg, data)
     return data
 
 
@@ -81,6 +87,8 @@ def _check_node(path: str, node: dict, cls: type, skip: set[str] = frozenset()) 
             full = f"{path}.{name}" if path else name
             raise ConfigError(full, "???", "is required but has no value; set it on the command line, "
                               f"e.g. {full}=...")
+    if hasattr(cls, "check"):
+        cls.check(path, node)  # rules across fields, e.g. min_lr < max_lr
 
 
 def _check_value(key: str, value: Any, hint: Any, meta: typing.Mapping) -> None:
@@ -128,6 +136,10 @@ def _check_type(key: str, value: Any, hint: Any) -> None:
         for i, v in enumerate(value):
             _check_type(f"{key}[{i}]", v, inner)
         return
+    if dataclasses.is_dataclass(hint):
+        if not isinstance(value, dict):
+            raise ConfigError(key, value, "has the wrong type: expected a mapping")
+        return _check_node(key, value, hint)
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(key, value, "has the wrong type: expected a mapping")

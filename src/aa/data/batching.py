@@ -54,10 +54,16 @@ class MiniBatch(BatchMode):
 
 
 class Incremental(BatchMode):
-    """N updates per epoch, each from one sample, in a new random order every epoch."""
+    """N updates per epoch, each from one sample, in a new random order every epoch (the lecture's
+    "random sample"), or with shuffle=False in the same stored order every epoch."""
+
+    def __init__(self, shuffle: bool = True, limit: int | None = None) -> None:
+        super().__init__(limit)
+        self.shuffle = shuffle
 
     def _plan(self, n, generator):
-        return list(torch.randperm(n, generator=generator).unsqueeze(1))
+        order = torch.randperm(n, generator=generator) if self.shuffle else torch.arange(n)
+        return list(order.unsqueeze(1))
 
     def _count(self, n):
         return n

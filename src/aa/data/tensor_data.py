@@ -6,7 +6,7 @@ chunk of updates (a whole epoch by default), so Lightning's per-batch cost is pa
 """
 from __future__ import annotations
 
-from typing import Callable, Iterator
+from typing import Any, Callable, Iterator
 
 import pytorch_lightning as pl
 import torch
@@ -50,7 +50,8 @@ class TrainChunks:
 
     def __iter__(self) -> Iterator[Chunk]:
         dm = self.dm
-        plan = [i.to(dm.x_train.device) for i in dm.batch_mode.plan(len(dm.y_train), dm.generator)]
+        epoch = dm.trainer.current_epoch if dm.trainer is not None else 0
+        plan = dm.plan(dm.generator, dm.curriculum.pool(epoch) if dm.curriculum is not None else None)
         step = self._chunk()
         for start in range(0, len(plan), step):
             yield Chunk(dm.x_train, dm.y_train, plan[start:start + step], dm.augment, dm.batch_transform)
@@ -102,6 +103,18 @@ class TensorDataModule(pl.LightningDataModule):
 
     batch_transform: Callable | None = None
     """Applied to every batch on the device (e.g. uint8 images to float); None keeps batches as stored."""
+
+    curriculum: Any = None
+    """Set by aa.data.curriculum.Curriculum at fit start; its ``pool(epoch)`` limits each epoch's samples."""
+
+    def plan(self, generator: torch.Generator, pool: Tensor | None = None) -> list[Tensor]:
+        """One epoch's index tensors on the data's device, over ``pool`` (sample indices) if given."""
+        idx = self.batch_mode.plan(len(self.y_train) if pool is None else len(pool), generator)
+        return [(i if pool is None else pool[i]).to(self.x_train.device) for i in idx]
+
+    def epoch_updates(self, generator: torch.Generator) -> Chunk:
+        """One epoch of (x, y) updates over all samples, planned with a probe's own generator."""
+        return Chunk(self.x_train, self.y_train, self.plan(generator), self.augment, self.batch_transform)
 
     def setup(self, stage: str | None = None) -> None:
         if self._loaded:

@@ -22,5 +22,5 @@ def build_model(cfg: Any, input_shape: tuple[int, ...], num_outputs: int,
     reg = cfg.get("regularization") or {}
     if "dropout" in reg and "dropout" in params:
         extra["dropout"] = float(reg["dropout"]["p"])
-    model = instantiate(cfg.model, input_shape=tuple(input_shape), num_outputs=num_outputs, **extra)
+    model = instantiate(cfg.model, _convert_="all", input_shape=tuple(input_shape), num_outputs=num_outputs, **extra)
     return nn.Sequential(standardize, model) if standardize is not None else model

@@ -23,7 +23,7 @@ def build_data(cfg: DictConfig, chunk_updates: int | None = None) -> pl.Lightnin
         from aa.data.augment import build_augmentation
 
         extra["augment"] = build_augmentation(cfg.augmentation)
-    dm = instantiate(cfg.dataset, **extra)
+    dm = instantiate(cfg.dataset, _convert_="all", **extra)
     dm.setup("fit")
     return dm
 
@@ -53,6 +53,8 @@ def build_scheduler(cfg: DictConfig, dm: pl.LightningDataModule) -> Any:
 
 def build_task(cfg: DictConfig, dm: pl.LightningDataModule) -> TaskModule:
     model = build_model(cfg, dm.input_shape, dm.num_outputs, dm.input_transform())
+    if cfg.get("init"):
+        instantiate(cfg.init)(model)
     regs, _ = regularizers(cfg)
     scheduler, monitor = build_scheduler(cfg, dm)
     backward = None
@@ -60,7 +62,7 @@ def build_task(cfg: DictConfig, dm: pl.LightningDataModule) -> TaskModule:
         from aa.backprop.engine import ManualBackprop
 
         backward = ManualBackprop(model, instantiate(cfg.loss))
-    return TaskModule(model=model, loss=instantiate(cfg.loss), optimizer=instantiate(cfg.optim),
+    return TaskModule(model=model, loss=instantiate(cfg.loss), optimizer=instantiate(cfg.optim, _convert_="all"),
                       task=dm.task, num_outputs=dm.num_outputs, scheduler=scheduler,
                       scheduler_monitor=monitor, regularizers=regs, backward=backward)
 
@@ -73,6 +75,8 @@ def build_trainer(cfg: DictConfig, run_dir: str, dm: pl.LightningDataModule) -> 
         kwargs = {"dirpath": f"{run_dir}/checkpoints"} if name == "model_checkpoint" else {}
         callbacks.append(instantiate(node, **kwargs))
     callbacks += regularizers(cfg)[1]
+    if cfg.get("curriculum"):
+        callbacks.append(instantiate(cfg.curriculum))
     logger = instantiate(cfg.logger, save_dir=run_dir) if cfg.get("logger") else False
     return instantiate(cfg.trainer, default_root_dir=run_dir, callbacks=callbacks, logger=logger,
                        num_sanity_val_steps=0)

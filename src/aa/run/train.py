@@ -12,13 +12,16 @@ from omegaconf import DictConfig, OmegaConf
 log = logging.getLogger("aa")
 
 
-def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None) -> dict[str, Any]:
-    """Train and test one configuration; returns the metrics written to ``run_dir/metrics.json``."""
+def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
+          ckpt_path: str | None = None) -> dict[str, Any]:
+    """Train and test one configuration (continuing from ``ckpt_path`` if given); returns the metrics
+    written to ``run_dir/metrics.json``."""
     start = time.perf_counter()
     import pytorch_lightning as pl
 
     from aa.run import build
     from aa.run.hparams import flat_hparams, write_hparams
+    from aa.run.lr_find import maybe_find_lr
     from aa.run.summary import print_summary
 
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
@@ -26,7 +29,11 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None) 
     dm = build.build_data(cfg)
     task = build.build_task(cfg, dm)
     trainer = build.build_trainer(cfg, run_dir, dm)
-    trainer.fit(task, datamodule=dm)
+    if ckpt_path is None:
+        task = maybe_find_lr(cfg, dm, task, trainer)
+    trainer.fit(task, datamodule=dm, ckpt_path=ckpt_path)
+    if ckpt_path and not any(k.startswith("val/") for k in trainer.callback_metrics):
+        trainer.validate(task, datamodule=dm, verbose=False)  # resumed after its last epoch: measure it again
     fit_metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
     ckpt = trainer.checkpoint_callback
     best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
@@ -36,10 +43,12 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None) 
     metrics.update({
         "task": dm.task,
         "epochs": trainer.current_epoch,
+        "optimizer_steps": trainer.global_step,
         "best_checkpoint": best,
         "last_checkpoint": os.path.join(run_dir, "checkpoints", "last.ckpt") if best else None,
         "parameters": sum(p.numel() for p in task.model.parameters()),
         "wall_time_s": round(time.perf_counter() - start, 2),
+        "resumed_from": ckpt_path,
     })
     name = optimized_metric(cfg, dm.task)
     metrics["optimized_metric"] = {"name": name, "value": _lookup(metrics, name)}
@@ -54,7 +63,9 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None) 
 
 
 def optimized_metric(cfg: DictConfig, task: str) -> str:
-    return cfg.get("optimized_metric") or ("val/acc" if task == "classification" else "val/loss")
+    from aa.sweep.metric import default_metric
+
+    return default_metric(cfg.get("optimized_metric"), task)
 
 
 def _collect(fit: dict[str, float], test: dict[str, float]) -> dict[str, Any]:
@@ -72,10 +83,20 @@ def _lookup(metrics: dict[str, Any], name: str) -> float | None:
 
 
 def hydra_task(cfg: DictConfig) -> float | None:
-    """Entry for Hydra: the run directory and group choices come from the Hydra runtime."""
+    """Entry for Hydra: the run directory and group choices come from the Hydra runtime; in a sweep
+    the job runs isolated (aa.sweep.failures) and may resume."""
     from hydra.core.hydra_config import HydraConfig
 
-    runtime = HydraConfig.get().runtime
+    from aa.config.callback import fail
+    from aa.config.errors import ConfigError
+    from aa.sweep.failures import run_job
+
+    hydra = HydraConfig.get()
+    runtime = hydra.runtime
     choices = {k: v for k, v in OmegaConf.to_container(runtime.choices).items() if not k.startswith("hydra")}
-    metrics = train(cfg, runtime.output_dir, choices)
-    return metrics["optimized_metric"]["value"]
+    try:
+        return run_job(lambda ckpt: train(cfg, runtime.output_dir, choices, ckpt_path=ckpt), runtime.output_dir,
+                       multirun=str(hydra.mode) == "RunMode.MULTIRUN", resume=bool(cfg.get("resume")),
+                       threads_per_job=cfg.get("threads_per_job"), launcher=hydra.launcher)
+    except ConfigError as e:  # found while building (missing data, a model that cannot take a choice)
+        fail(str(e), runtime.output_dir)

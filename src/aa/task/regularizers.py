@@ -88,15 +88,15 @@ class ClipNorm(Regularizer):
 class Noise(Regularizer):
     """Gaussian noise during training only: on the inputs of each batch, or on the weights for one update."""
 
-    def __init__(self, std: float = 0.1, on: str = "inputs") -> None:
-        self.std, self.on = std, on
+    def __init__(self, std: float = 0.1, applies_to: str = "inputs") -> None:
+        self.std, self.applies_to = std, applies_to
 
     def transform_input(self, x):
-        return x + self.std * torch.randn_like(x) if self.on == "inputs" and x.is_floating_point() else x
+        return x + self.std * torch.randn_like(x) if self.applies_to == "inputs" and x.is_floating_point() else x
 
     @contextmanager
     def perturb_weights(self, params):
-        if self.on != "weights":
+        if self.applies_to != "weights":
             yield
             return
         noise = [self.std * torch.randn_like(p) for p in params]

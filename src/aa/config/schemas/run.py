@@ -1,9 +1,11 @@
 """Top-level keys of configs/train.yaml."""
 from __future__ import annotations
 
+from dataclasses import field
 from typing import Any, Optional
 
 from aa.config.schema import NodeSchema, opt, schema
+from aa.config.schemas.toolbox import LRFind
 
 
 @schema("aa.run.train.Run")
@@ -12,6 +14,8 @@ class Run(NodeSchema):
     task_name: str = opt("train")
     backprop: str = opt("autograd", choices=("autograd", "manual"),
                         doc="autograd, or the lecture's delta rule written by hand")
-    lr_find: Any = opt(None)
+    lr_find: LRFind = field(default_factory=LRFind, metadata={"doc": "learning-rate range test before training"})
     experiment_note: Optional[str] = opt(None, doc="what an experiment config shows, printed with the run")
     optimized_metric: Optional[str] = opt(None, doc="metric returned to sweepers; default val/acc or val/loss")
+    resume: bool = opt(False, doc="re-run a sweep in its directory: skip finished jobs, continue from last.ckpt")
+    threads_per_job: Optional[int] = opt(None, ge=1, doc="torch threads per job; null: cores shared by parallel jobs")

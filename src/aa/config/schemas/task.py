@@ -123,7 +123,7 @@ class MiniBatch(Batch):
 
 @schema(B + "Incremental")
 class Incremental(Batch):
-    pass
+    shuffle: bool = opt(True, doc="a new random order every epoch; false: the stored order every epoch")
 
 
 @schema(B + "Online")
@@ -162,7 +162,7 @@ class ClipNorm(NodeSchema):
 @schema(R + "Noise")
 class Noise(NodeSchema):
     std: float = opt(0.1, ge=0, doc="standard deviation of the Gaussian noise")
-    on: str = opt("inputs", choices=("inputs", "weights"))
+    applies_to: str = opt("inputs", choices=("inputs", "weights"), doc="what gets the noise")
 
 
 @schema("pytorch_lightning.callbacks.EarlyStopping")

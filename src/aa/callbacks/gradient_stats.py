@@ -1,0 +1,113 @@
+"""Per-layer gradient statistics every epoch, for both engines: the lecture's vanishing gradients, measured.
+
+For each layer l (a module computing phi^l = theta^l s^{l-1}) it logs ``grad/delta_mean_abs/layerNN``, the
+mean |delta^l| with delta_i = -dq_n/dphi_i per sample, ``grad/norm/layerNN``, the norm of dq/dtheta^l, and
+``grad/delta_first_over_last``: how much of the output's delta still reaches the first layer.
+"""
+from __future__ import annotations
+
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+from torch import Tensor, nn
+from torch.nn.modules.dropout import _DropoutNd
+
+PHI_MODULES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
+
+
+class GradientStats(pl.Callback):
+    """Once per epoch, before its first update, the gradient on a fixed probe batch of training data.
+
+    The probe runs in training mode with dropout off (no random draw) and restores ``.grad`` and the
+    buffers (batch-norm running statistics), so a run with it follows the same trajectory as one without."""
+
+    def __init__(self, probe_size: int = 256) -> None:
+        self.probe_size = probe_size
+
+    def on_train_batch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any,
+                             batch_idx: int) -> None:
+        if batch_idx != 0:
+            return
+        probe = self.probe_batch(batch)
+        if probe is None:
+            return
+        for name, value in layer_stats(pl_module, *probe).items():
+            pl_module.log(name, value, on_step=False, on_epoch=True, batch_size=1)
+
+    def probe_batch(self, batch: Any) -> tuple[Tensor, Tensor] | None:
+        """The first ``probe_size`` samples: of the training tensors for a chunk of updates, else of the batch."""
+        k = self.probe_size
+        if hasattr(batch, "plan"):
+            x = batch.x[:k]
+            return (batch.transform(x) if batch.transform is not None else x), batch.y[:k]
+        if isinstance(batch, (tuple, list)) and len(batch) >= 2 and isinstance(batch[0], Tensor):
+            return batch[0][:k], batch[1][:k]
+        return None
+
+
+def layer_stats(task: Any, x: Tensor, y: Tensor) -> dict[str, Tensor]:
+    """Mean |delta^l| and ||dq/dtheta^l|| per layer, from the run's own engine (manual or autograd)."""
+    model = task.model
+    params = [p for p in model.parameters() if p.requires_grad]
+    saved = [p.grad for p in params]
+    for p in params:
+        p.grad = None
+    buffers = [(b, b.clone()) for b in model.buffers()]
+    dropouts = [m for m in model.modules() if isinstance(m, _DropoutNd) and m.training]
+    for m in dropouts:
+        m.eval()
+    try:
+        engine = getattr(task, "backward_engine", None)
+        pairs = manual_deltas(engine, task, x, y, params) if engine is not None else autograd_deltas(task, x, y, params)
+        stats: dict[str, Tensor] = {}
+        for l, (module, delta) in enumerate(pairs, 1):
+            grads = [p.grad for p in module.parameters(recurse=False) if p.grad is not None]
+            stats[f"grad/delta_mean_abs/layer{l:02d}"] = delta
+            if grads:
+                stats[f"grad/norm/layer{l:02d}"] = torch.sqrt(sum(g.pow(2).sum() for g in grads))
+        if len(pairs) > 1:
+            stats["grad/delta_first_over_last"] = pairs[0][1] / pairs[-1][1].clamp_min(1e-30)
+        return stats
+    finally:
+        for m in dropouts:
+            m.train()
+        with torch.no_grad():
+            for b, value in buffers:
+                b.copy_(value)
+        for p, g in zip(params, saved):
+            p.grad = g
+
+
+def manual_deltas(engine: Any, task: Any, x: Tensor, y: Tensor, params: list[Tensor]) -> list[tuple[nn.Module, Tensor]]:
+    """The manual engine keeps its deltas when asked to record."""
+    engine.record = True
+    try:
+        engine(task, x, y, params)
+    finally:
+        engine.record = False
+    return [(layer.theta, d.abs().mean()) for layer, d in zip(engine.layers, engine.trace.delta)]
+
+
+def autograd_deltas(task: Any, x: Tensor, y: Tensor, params: list[Tensor]) -> list[tuple[nn.Module, Tensor]]:
+    """Autograd's dq/dphi per layer via tensor hooks; q is a mean over N samples, so delta_n = -N dq/dphi_n."""
+    captured: list[list] = []
+
+    def keep_phi(module: nn.Module, inputs: Any, phi: Any) -> None:
+        if isinstance(phi, Tensor) and phi.requires_grad:
+            slot: list = [module, None]
+            captured.append(slot)
+            phi.register_hook(lambda g, slot=slot: slot.__setitem__(1, g.abs().mean() * g.shape[0]))
+
+    handles = [m.register_forward_hook(keep_phi) for m in task.model.modules() if isinstance(m, PHI_MODULES)]
+    try:
+        with torch.enable_grad():
+            phi = task.model(x)
+            objective = task.loss(phi, y)
+            for r in getattr(task, "penalties", ()):
+                objective = objective + r.penalty(params)
+            objective.backward()
+    finally:
+        for h in handles:
+            h.remove()
+    return [(m, d) for m, d in captured if d is not None]

@@ -1,0 +1,89 @@
+"""The lecture's generic convolutional net (section 7): blocks of conv + g + pooling, optionally led by a
+1x1 convolution that reduces the channels, then fully connected layers and the output layer."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from typing import Callable
+
+import torch
+from torch import Tensor, nn
+
+from aa.config.errors import ConfigError
+from aa.models.torchvision_nets import image_activation
+from aa.nn.activations import ReLU
+from aa.nn.normalization import NoNorm
+
+
+@dataclass
+class Block:
+    """One block: [1x1 conv to ``reduce`` channels, g], conv, normalization, g, pooling."""
+
+    channels: int
+    kernel: int = 3
+    stride: int = 1
+    padding: int = 1
+    pool: str = "max"
+    pool_size: int = 2
+    pool_stride: int = 0
+    reduce: int = 0
+
+
+def parse_blocks(blocks: list[dict]) -> list[Block]:
+    """Blocks from the config, each key and value checked (the message names model.blocks[i].key)."""
+    known = {f.name for f in fields(Block)}
+    out = []
+    for i, spec in enumerate(blocks):
+        for key, value in dict(spec).items():
+            if key not in known:
+                raise ConfigError(f"model.blocks[{i}].{key}", value, "is not a key of a block", ", ".join(sorted(known)))
+            if key == "pool" and value not in ("max", "avg", "none"):
+                raise ConfigError(f"model.blocks[{i}].pool", value, "is not one of the choices", "max, avg, none")
+            lowest = 1 if key in ("channels", "kernel", "stride", "pool_size") else 0
+            if key != "pool" and (not isinstance(value, int) or value < lowest):
+                raise ConfigError(f"model.blocks[{i}].{key}", value, f"must be an integer >= {lowest}")
+        if "channels" not in spec:
+            raise ConfigError(f"model.blocks[{i}].channels", "???", "is required")
+        out.append(Block(**spec))
+    return out
+
+
+class CNN(nn.Module):
+    def __init__(self, input_shape: tuple[int, ...], num_outputs: int, blocks: list[dict] = ({"channels": 32},),
+                 hidden: list[int] = (128,), activation: Callable[[], nn.Module] = ReLU,
+                 normalization: Callable[..., nn.Module] = NoNorm, dropout: float = 0.0) -> None:
+        super().__init__()
+        g = image_activation(activation)
+        layers: list[nn.Module] = []
+        channels = input_shape[0]
+        x = torch.zeros(2, *input_shape)
+        for i, b in enumerate(parse_blocks(list(blocks))):
+            block: list[nn.Module] = []
+            if b.reduce:
+                block += [nn.Conv2d(channels, b.reduce, 1), g()]
+                channels = b.reduce
+            block += [nn.Conv2d(channels, b.channels, b.kernel, b.stride, b.padding), normalization(b.channels, dims=2), g()]
+            if b.pool != "none":
+                pool = nn.MaxPool2d if b.pool == "max" else nn.AvgPool2d
+                block.append(pool(b.pool_size, b.pool_stride or b.pool_size))
+            stage = nn.Sequential(*block)
+            with torch.no_grad():
+                try:
+                    x = stage(x)
+                except RuntimeError as e:
+                    raise ConfigError(f"model.blocks[{i}]", vars(b), f"shrinks the {tuple(x.shape[-2:])} map "
+                                      "to nothing; use a smaller kernel, stride or pool, or fewer blocks") from e
+            layers.append(stage)
+            channels = b.channels
+        self.features = nn.Sequential(*layers)
+        fc: list[nn.Module] = [nn.Flatten()]
+        width = x.flatten(1).shape[1]
+        for h in hidden:
+            fc += [nn.Linear(width, h), normalization(h), g()]
+            if dropout > 0:
+                fc.append(nn.Dropout(dropout))
+            width = h
+        fc.append(nn.Linear(width, num_outputs))
+        self.classifier = nn.Sequential(*fc)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.classifier(self.features(x))

@@ -1,0 +1,35 @@
+"""ResNet (He et al. 2016): residual blocks s -> g(f(s) + s), torchvision's definition.
+
+For small images the stem is a 3x3 stride-1 conv without max-pool (the usual CIFAR form), so a
+32x32 image keeps 32x32 maps in the first stage instead of 8x8."""
+from __future__ import annotations
+
+from typing import Callable
+
+from torch import nn
+from torchvision.models import resnet as tv
+
+from aa.models.torchvision_nets import Transferable, image_activation, kaiming_conv, swap_activation, use_small_stem
+from aa.nn.activations import ReLU
+from aa.nn.normalization import BatchNorm
+
+DEPTHS = {18: (tv.BasicBlock, [2, 2, 2, 2]), 34: (tv.BasicBlock, [3, 4, 6, 3]), 50: (tv.Bottleneck, [3, 4, 6, 3])}
+
+
+class ResNet(Transferable, tv.ResNet):
+    head = ("fc",)
+
+    def __init__(self, input_shape: tuple[int, ...], num_outputs: int, depth: int = 18,
+                 activation: Callable[[], nn.Module] = ReLU, normalization: Callable[..., nn.Module] = BatchNorm,
+                 stem: str = "auto", pretrained: bool = False, weights_path: str | None = None,
+                 freeze: str = "none") -> None:
+        block, layers = DEPTHS[depth]
+        super().__init__(block, layers, num_classes=num_outputs, norm_layer=lambda c: normalization(c, dims=2))
+        channels = input_shape[0]
+        if use_small_stem(stem, input_shape):
+            self.conv1 = kaiming_conv(channels, 64, kernel_size=3, stride=1, padding=1, bias=False)
+            self.maxpool = nn.Identity()
+        elif channels != 3:
+            self.conv1 = kaiming_conv(channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
+        swap_activation(self, image_activation(activation))
+        self.transfer(f"resnet{depth}", normalization, pretrained, weights_path, freeze)

@@ -1,0 +1,1 @@
+"""Sweeps: the launchers' checks, per-job records (failures, resume, threads) and the sweep summary."""

@@ -1,0 +1,75 @@
+"""Per-layer gradient statistics: the same numbers from both engines, logged every epoch, and the lecture's point."""
+from __future__ import annotations
+
+import glob
+
+import pytorch_lightning as pl
+import torch
+from omegaconf import open_dict
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from aa.callbacks.gradient_stats import layer_stats
+from aa.config.validate import validate
+from aa.run import build
+from conftest import make_cfg
+
+DEEP = "model.hidden=[32,32,32,32,32,32]"
+
+
+def task_for(overrides: list[str]):
+    cfg = make_cfg(overrides)
+    validate(cfg)
+    torch.manual_seed(0)
+    dm = build.build_data(cfg)
+    return build.build_task(cfg, dm), dm
+
+
+def test_manual_and_autograd_report_the_same_layer_statistics():
+    auto, dm = task_for([DEEP, "activation=tanh", "regularization=[dropout,l2]"])
+    manual, _ = task_for([DEEP, "activation=tanh", "regularization=[dropout,l2]", "backprop=manual"])
+    x, y = dm.x_train[:128], dm.y_train[:128]
+    a, m = layer_stats(auto, x, y), layer_stats(manual, x, y)
+    assert len(a) == 2 * 7 + 1 and a.keys() == m.keys()
+    for key in a:
+        assert torch.allclose(a[key], m[key], rtol=1e-4), key
+
+
+def test_probe_leaves_gradients_buffers_and_modes_as_they_were():
+    task, dm = task_for(["model.hidden=[16]", "normalization=batch", "regularization=[dropout]"])
+    task.model.train()
+    for p in task.model.parameters():
+        p.grad = torch.full_like(p, 7.0)
+    before = [b.clone() for b in task.model.buffers()]
+    layer_stats(task, dm.x_train[:64], dm.y_train[:64])
+    assert all((p.grad == 7.0).all() for p in task.model.parameters())
+    assert all(torch.equal(a, b) for a, b in zip(before, task.model.buffers()))
+    assert all(m.training for m in task.model.modules())
+
+
+def test_deep_sigmoid_gradients_vanish_where_residual_relu_keeps_them():
+    """Lecture section 3: the first layer's |delta| relative to the output's, at initialisation."""
+    ratio = {}
+    for name, overrides in {"sigmoid": ["activation=sigmoid"], "relu": ["activation=relu"],
+                            "relu_residual": ["activation=relu", "model.skip=residual"]}.items():
+        task, dm = task_for([DEEP, "backprop=manual", *overrides])
+        ratio[name] = layer_stats(task, dm.x_train[:256], dm.y_train[:256])["grad/delta_first_over_last"].item()
+    assert ratio["sigmoid"] < 1e-3 < ratio["relu"] < 0.1 < ratio["relu_residual"], ratio
+
+
+def test_statistics_reach_tensorboard_once_per_epoch_for_both_engines(tmp_path):
+    for engine in ("autograd", "manual"):
+        cfg = make_cfg(["model.hidden=[16,16]", "trainer.max_epochs=3", "batch.limit=5", f"backprop={engine}"])
+        validate(cfg)
+        with open_dict(cfg):
+            cfg.callbacks = {"gradient_stats": cfg.callbacks.gradient_stats}
+            cfg.trainer.enable_checkpointing = False
+        pl.seed_everything(0, verbose=False)
+        dm = build.build_data(cfg)
+        run_dir = str(tmp_path / engine)
+        build.build_trainer(cfg, run_dir, dm).fit(build.build_task(cfg, dm), datamodule=dm)
+        events = EventAccumulator(glob.glob(f"{run_dir}/**/events.out.tfevents*", recursive=True)[0])
+        events.Reload()
+        tags = {t for t in events.Tags()["scalars"] if t.startswith("grad/")}
+        assert tags == {f"grad/{k}/layer{l:02d}" for k in ("delta_mean_abs", "norm") for l in (1, 2, 3)} | {
+            "grad/delta_first_over_last"}, engine
+        assert len(events.Scalars("grad/norm/layer01")) == 3

@@ -1,0 +1,115 @@
+"""Sweeps run as a user runs them (aa-train -m in a subprocess, one tiny epoch per job): parallel
+launchers, Optuna with a diverging trial, a crashing job, and a resumed sweep."""
+from __future__ import annotations
+
+import csv
+import glob
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+from omegaconf import OmegaConf
+
+pytestmark = pytest.mark.slow
+
+
+def aa_sweep(sweep_dir: Path, *args: str, timeout: int = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(["aa-train", "-m", *args, "debug=fast", f"hydra.sweep.dir={sweep_dir}"],
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def summary(sweep_dir: Path) -> list[dict]:
+    with open(sweep_dir / "sweep_summary.csv") as f:
+        return list(csv.DictReader(f))
+
+
+def job_file(sweep_dir: Path, num: int, name: str) -> dict:
+    (path,) = glob.glob(str(sweep_dir / f"{num}_*" / name))
+    with open(path) as f:
+        return json.load(f)
+
+
+def overlapping(a: dict, b: dict) -> bool:
+    return a["started"] < b["ended"] and b["started"] < a["ended"]
+
+
+def test_joblib_runs_two_jobs_at_once_each_with_its_share_of_the_cores(tmp_path):
+    p = aa_sweep(tmp_path, "launcher=joblib", "hydra.launcher.n_jobs=2", "optim.lr=0.01,0.1")
+    assert p.returncode == 0, p.stderr[-2000:]
+    a, b = job_file(tmp_path, 0, "job.json"), job_file(tmp_path, 1, "job.json")
+    assert a["pid"] != b["pid"] and overlapping(a, b)
+    assert a["threads"] == b["threads"] == max(1, os.cpu_count() // 2)
+    rows = summary(tmp_path)
+    assert [r["status"] for r in rows] == ["ok", "ok"]
+    assert all(float(r["val/acc"]) > 0.3 for r in rows)  # ten classes: chance is 0.1
+    assert float(rows[0]["val/acc"]) >= float(rows[1]["val/acc"])  # ranked best first
+    assert (tmp_path / "sweep_optim.lr.png").stat().st_size > 1000
+
+
+def test_ray_gives_jobs_running_at_once_different_gpus(tmp_path):
+    """Two GPUs declared to Ray on this CPU machine: Ray hands each running job its own device id."""
+    p = aa_sweep(tmp_path, "launcher=ray", "hydra.launcher.ray.init.num_gpus=2",
+                 "hydra.launcher.ray.init.num_cpus=2", "trainer=cpu", "optim.lr=0.01,0.02,0.03")
+    assert p.returncode == 0, p.stderr[-2000:]
+    jobs = [job_file(tmp_path, n, "job.json") for n in range(3)]
+    assert {j["cuda_visible_devices"] for j in jobs} <= {"0", "1"}
+    assert len({j["pid"] for j in jobs}) == 3  # a fresh worker per job: CUDA reads the id once
+    pairs = [(a, b) for i, a in enumerate(jobs) for b in jobs[i + 1:] if overlapping(a, b)]
+    assert pairs, "no two jobs ran at the same time"
+    assert all(a["cuda_visible_devices"] != b["cuda_visible_devices"] for a, b in pairs)
+    assert {r["cuda_visible_devices"] for r in summary(tmp_path)} <= {"0", "1"}
+
+
+def test_optuna_records_a_diverging_trial_as_failed_and_goes_on(tmp_path):
+    """SGD with lr=100 on a linear network overflows to NaN in ten updates; lr=0.05 learns."""
+    p = aa_sweep(tmp_path, "hparams_search=optuna", "hydra.sweeper.n_trials=3",
+                 "hydra.sweeper.params={optim.lr:'choice(0.05, 100)'}", "optim=sgd", "activation=linear",
+                 "batch.limit=10")
+    assert p.returncode == 0, p.stderr[-2000:]
+    rows = summary(tmp_path)
+    assert len(rows) == 3
+    status = {(r["optim.lr"], r["status"]) for r in rows}
+    assert status == {("100", "diverged"), ("0.05", "ok")}
+    assert "Failed experiment" in p.stdout + p.stderr  # Optuna marked the trial failed
+    best = OmegaConf.load(tmp_path / "optimization_results.yaml")
+    assert best.best_params["optim.lr"] == 0.05 and best.best_value > 0.3
+
+
+def test_a_crashing_job_is_recorded_and_the_others_finish(tmp_path):
+    """torch refuses Nesterov momentum without momentum: that job fails, the sweep exits 1 after the rest."""
+    p = aa_sweep(tmp_path, "optim=sgd", "optim.nesterov=true,false")
+    assert p.returncode == 1
+    assert "1 of 2 jobs failed" in p.stdout
+    ok, failed = summary(tmp_path)  # finished jobs rank first
+    assert failed["job"] == "0" and failed["status"] == "failed"
+    assert "Nesterov momentum requires a momentum" in failed["error"] and failed["val/acc"] == "nan"
+    assert ok["job"] == "1" and ok["status"] == "ok" and 0 < float(ok["val/acc"]) <= 1
+    assert job_file(tmp_path, 0, "job.json")["status"] == "failed"
+    assert not glob.glob(str(tmp_path / "0_*" / "metrics.json"))
+
+
+def test_resume_skips_finished_jobs_and_continues_an_interrupted_one(tmp_path):
+    args = ["aa-train", "-m", "trainer.max_epochs=1,6", "debug=fast", f"hydra.sweep.dir={tmp_path}"]
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.time() + 300
+    while not glob.glob(str(tmp_path / "1_*" / "checkpoints" / "last.ckpt")) and time.time() < deadline:
+        time.sleep(0.05)
+    os.killpg(proc.pid, signal.SIGKILL)
+    proc.wait()
+    assert glob.glob(str(tmp_path / "1_*" / "checkpoints" / "last.ckpt")), "job 1 never saved a checkpoint"
+    assert not glob.glob(str(tmp_path / "1_*" / "metrics.json")), "job 1 finished before it was killed"
+    assert job_file(tmp_path, 1, "job.json")["status"] == "running"
+    finished = glob.glob(str(tmp_path / "0_*" / "metrics.json"))[0]
+    before = os.stat(finished).st_mtime_ns
+
+    p = aa_sweep(tmp_path, "trainer.max_epochs=1,6", "resume=true")
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert os.stat(finished).st_mtime_ns == before and "finished before; skipped" in p.stderr + p.stdout
+    resumed = job_file(tmp_path, 1, "metrics.json")
+    assert resumed["resumed_from"].endswith(os.path.join("checkpoints", "last.ckpt"))
+    assert resumed["epochs"] == 6 and resumed["val"]["acc"] > 0.3
+    assert [r["status"] for r in summary(tmp_path)] == ["ok", "ok"]
