@@ -52,7 +52,8 @@ def matrix(title: str, m: torch.Tensor, row: str, col: str) -> Table:
     return table
 
 
-def walkthrough(rho: float = 0.5, g: str = "sigmoid", loss: str = "mse", console: Console | None = None) -> dict[str, Any]:
+def walkthrough(rho: float = 0.5, g: str = "sigmoid", loss: str = "mse",
+                console: Console | None = None) -> dict[str, Any]:
     """Run one step; print the tables; return the numbers (trace, Delta theta, autograd's) for checking."""
     console = console or Console()
     net = slide_network(g)
@@ -73,7 +74,8 @@ def walkthrough(rho: float = 0.5, g: str = "sigmoid", loss: str = "mse", console
 
     out_g = "softmax" if loss == "cross_entropy" else out_g
     console.rule(f"BackProp, the lecture's 5-3-3 perceptron: g = {g}, output {out_g}, loss {loss}, rho = {rho}")
-    console.print(f"sample x = {X} (x_0 = 1 for the bias), class {CLASS + 1}: t = {[1.0 if c == CLASS else 0.0 for c in range(3)]}")
+    t = [1.0 if c == CLASS else 0.0 for c in range(3)]
+    console.print(f"sample x = {X} (x_0 = 1 for the bias), class {CLASS + 1}: t = {t}")
     for l, layer in enumerate(layers, 1):
         console.print(matrix(f"theta^{l} (before the step)", homogeneous(layer).detach(), "i=", "j="))
     for l, act in ((1, net.hidden[0].g), (2, None if loss == "cross_entropy" else criterion.output)):
@@ -86,13 +88,16 @@ def walkthrough(rho: float = 0.5, g: str = "sigmoid", loss: str = "mse", console
             table.add_row(str(i + 1), f"{phi[i]:+.4f}", f"{s[i]:+.4f}",
                           "-" if slope is None else f"{slope[i]:+.4f}", f"{delta[i]:+.4f}")
         console.print(table)
-    console.print("delta^2_i = " + ("t_i - s^2_i (softmax + cross-entropy)" if loss == "cross_entropy"
-                                    else "(t_i - s^2_i) g'(phi^2_i)") + ";  delta^1_i = g'(phi^1_i) sum_r delta^2_r theta^2_ri")
+    output = "t_i - s^2_i (softmax + cross-entropy)" if loss == "cross_entropy" else "(t_i - s^2_i) g'(phi^2_i)"
+    console.print(f"delta^2_i = {output};  delta^1_i = g'(phi^1_i) sum_r delta^2_r theta^2_ri")
     for l in (2, 1):
-        console.print(matrix(f"Delta theta^{l}_ij = rho delta^{l}_i s^{l - 1}_j  (s^0 = x)", delta_theta[l - 1], "i=", "j="))
+        title = f"Delta theta^{l}_ij = rho delta^{l}_i s^{l - 1}_j  (s^0 = x)"
+        console.print(matrix(title, delta_theta[l - 1], "i=", "j="))
     s1, d1, d2 = trace.s[1][0], trace.delta[0][0], trace.delta[1][0]
-    console.print(f"slide: Delta theta^2_13 = rho delta^2_1 s^1_3 = {rho} x {d2[0]:+.4f} x {s1[2]:.4f} = {rho * d2[0] * s1[2]:+.4f}")
-    console.print(f"slide: Delta theta^1_34 = rho delta^1_3 x_4 = {rho} x {d1[2]:+.4f} x {X[3]} = {rho * d1[2] * X[3]:+.4f}")
+    console.print(f"slide: Delta theta^2_13 = rho delta^2_1 s^1_3 = {rho} x {d2[0]:+.4f} x {s1[2]:.4f}"
+                  f" = {rho * d2[0] * s1[2]:+.4f}")
+    console.print(f"slide: Delta theta^1_34 = rho delta^1_3 x_4 = {rho} x {d1[2]:+.4f} x {X[3]}"
+                  f" = {rho * d1[2] * X[3]:+.4f}")
     gap = max((a - b).abs().max().item() for a, b in zip(delta_theta, autograd))
     console.print(f"q = {q.item():.6f};  autograd's -rho dq/dtheta differs from these Delta theta by at most {gap:.1e}")
     return {"trace": trace, "delta_theta": delta_theta, "autograd": autograd, "rho": rho, "x": X}

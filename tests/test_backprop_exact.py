@@ -40,8 +40,8 @@ def networks(draw, activations=tuple(ACTIVATIONS), dropout=True):
         net = Perceptron((d,), c)
     else:
         p = draw(st.sampled_from((0.0, 0.3))) if dropout else 0.0
-        net = MLP((d,), c, hidden=hidden, activation=ACTIVATIONS[g], skip=draw(st.sampled_from(("none", "input", "residual"))),
-                  dropout=p)
+        skip = draw(st.sampled_from(("none", "input", "residual")))
+        net = MLP((d,), c, hidden=hidden, activation=ACTIVATIONS[g], skip=skip, dropout=p)
     seed = draw(st.integers(0, 2**16))
     gen = torch.Generator().manual_seed(seed)
     x = torch.randn(n, d, generator=gen, dtype=torch.float64) * 2

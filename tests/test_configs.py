@@ -48,7 +48,7 @@ def test_wheel_carries_the_configs(tmp_path) -> None:
     wheel = next(tmp_path.glob("aa-*.whl"))
     names = zipfile.ZipFile(wheel).namelist()
     assert "aa/configs/train.yaml" in names
-    assert "aa/configs/model/mlp.yaml" in names and "aa/configs/hydra/help/aa.yaml" in names
+    assert "aa/configs/model/mlp.yaml" in names and "aa/configs/experiment/deep_residual.yaml" in names
     target = tmp_path / "site"
     zipfile.ZipFile(wheel).extractall(target)
     probe = "from aa.config.paths import config_dir; print(config_dir())"

@@ -32,7 +32,7 @@ def test_config_errors_import_no_torch(tmp_path) -> None:
 
 def test_help_lists_groups_and_options() -> None:
     out = subprocess.run(["aa-train", "--help"], capture_output=True, text=True).stdout
-    for word in ("model: mlp, perceptron", "optim:", "activation:", "tensorboard --logdir outputs"):
+    for word in ("mlp*", "perceptron", "optim:", "activation:", "relu*", "seed=42", "tensorboard --logdir outputs"):
         assert word in out
 
 

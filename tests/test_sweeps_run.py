@@ -81,7 +81,7 @@ def test_optuna_records_a_diverging_trial_as_failed_and_goes_on(tmp_path):
 
 def test_a_crashing_job_is_recorded_and_the_others_finish(tmp_path):
     """torch refuses Nesterov momentum without momentum: that job fails, the sweep exits 1 after the rest."""
-    p = aa_sweep(tmp_path, "optim=sgd", "optim.nesterov=true,false")
+    p = aa_sweep(tmp_path, "optim=sgd", "+optim.nesterov=true,false")
     assert p.returncode == 1
     assert "1 of 2 jobs failed" in p.stdout
     ok, failed = summary(tmp_path)  # finished jobs rank first

@@ -150,7 +150,9 @@ def test_char_lstm_classifies_surnames_by_country_and_logs_sample_predictions(ru
     assert "test/sample_predictions/text_summary" in events.Tags()["tensors"]
 
 
+@pytest.mark.slow
 def test_absent_text_data_ends_with_one_paragraph_and_no_traceback(tmp_path):
+    """Through the real command line (a new process: ~10 s of CPU)."""
     env = dict(os.environ, PYTHONWARNINGS="ignore")
     p = subprocess.run(["aa-train", "model=embedding_bag", "dataset=ag_news", "dataset.download=false",
                         f"dataset.root={tmp_path}", f"hydra.run.dir={tmp_path / 'run'}"],

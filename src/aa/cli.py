@@ -82,7 +82,40 @@ def task(cfg):  # type: ignore[no-untyped-def]
     return hydra_task(cfg)
 
 
+HELP_EXAMPLES = """Examples:
+  aa-train                                        MLP on the bundled digits, then test
+  aa-train model=mlp model.hidden=[128,64] optim=adam optim.lr=0.003
+  aa-train model=resnet18 optim=adam
+  aa-train -m optim=sgd,adam optim.lr=0.01,0.1    sweep: one job per combination
+  aa-train -m experiment=activations_spiral       a lecture experiment
+  aa-train --cfg job                              print the composed config
+  aa-train --hydra-help                           Hydra's own options
+Dashboard: tensorboard --logdir outputs"""
+
+
+def print_help() -> None:
+    """Groups and options read straight from configs/, so --help needs neither Hydra nor torch."""
+    from omegaconf import OmegaConf
+
+    defaults = _defaults()
+    lines = ["aa-train: train and test a network from composed configs; -m sweeps.", "",
+             "Config groups (choose with group=option; * marks the default):"]
+    for group in config_groups():
+        opts = [f"{o}*" if o == defaults.get(group) else o for o in group_options(group)]
+        lines.append(f"  {group}: {', '.join(opts)}")
+    top = OmegaConf.load(config_dir() / "train.yaml")
+    keys = [f"{k}={OmegaConf.to_yaml(top[k]).strip() if OmegaConf.is_config(top[k]) else top[k]}"
+            for k in top if k not in ("defaults", "hydra") and not OmegaConf.is_config(top[k])]
+    lines += ["", "Top-level settings: " + "  ".join(keys),
+              "Any key of a chosen option can be set: optim.lr=0.01, model.hidden=[64,64], dataset.name=xor.",
+              "", HELP_EXAMPLES]
+    print("\n".join(lines))
+
+
 def main() -> None:
+    if any(a in ("--help", "-h") for a in sys.argv[1:]):
+        print_help()
+        return
     problem = check_group_choices(sys.argv[1:]) or check_keys(sys.argv[1:])
     if problem:
         print(problem, file=sys.stderr)

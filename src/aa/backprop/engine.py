@@ -37,7 +37,8 @@ class Layer:
 
 @dataclass
 class Trace:
-    """One call, layer by layer: s[0] = x, then phi^l, s^l and the per-sample delta^l for l = 1..L."""
+    """One call, layer by layer: s[0] = x, then phi^l, s^l = g(phi^l) (before dropout and a residual sum)
+    and the per-sample delta^l for l = 1..L."""
 
     s: list[Tensor] = field(default_factory=list)
     phi: list[Tensor] = field(default_factory=list)
@@ -84,7 +85,8 @@ class ManualBackprop:
         self.record = False
         """When set, each call keeps its Trace (the walkthrough and the gradient statistics read it)."""
         self.trace: Trace | None = None
-        known = {id(p) for layer in self.layers for m in (layer.theta, layer.g) if m is not None for p in m.parameters()}
+        modules = [m for layer in self.layers for m in (layer.theta, layer.g) if m is not None]
+        known = {id(p) for m in modules for p in m.parameters()}
         unknown = [name for name, p in model.named_parameters() if id(p) not in known]
         if unknown:
             raise ValueError(f"backprop=manual has no delta rule for the parameters {unknown}")
@@ -134,6 +136,7 @@ class ManualBackprop:
                 if isinstance(layer.g, A.PReLU):
                     # s = alpha phi where phi <= 0, so ds/dalpha = min(phi, 0)
                     grads.append((layer.g.alpha, (e_s * phi[l].clamp(max=0)).sum() * (-1.0 / n)))
+            # homogeneous coordinates: the bias theta_i0 multiplies s_0 = 1, so its gradient sums the deltas
             scaled = delta[0] * (-1.0 / n)
             grads.append((layer.theta.weight, scaled.t() @ s_in[l]))
             grads.append((layer.theta.bias, scaled.sum(dim=0)))
@@ -157,4 +160,5 @@ class ManualBackprop:
                 extra = r.penalty_grad(p)
                 if extra is not None:
                     g = g + extra
+            g = g.to(p.dtype)  # under bf16 autocast the products come out in bf16
             p.grad = g if p.grad is None else p.grad.add_(g)

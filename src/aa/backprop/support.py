@@ -43,15 +43,42 @@ def check_manual_backprop(data: dict) -> None:
                           ", ".join(options_with("model", lambda t: t in MODELS)))
     loss = data["loss"].get("_target_")
     if loss not in LOSSES:
-        raise ConfigError("loss", _name("loss", data["loss"]), why, ", ".join(options_with("loss", lambda t: t in LOSSES)))
+        raise ConfigError("loss", _name("loss", data["loss"]), why,
+                          ", ".join(options_with("loss", lambda t: t in LOSSES)))
+    check_trainer(data.get("trainer") or {})
     if model == MODELS[0]:
         return
     activation = (data.get("activation") or {}).get("_target_")
     if activation in NO_DERIVATIVE:
-        raise ConfigError("activation", _name("activation", data["activation"]), "has no element-wise derivative g' for the "
-                          "delta rule of backprop=manual; keep backprop=autograd or choose another option",
+        raise ConfigError("activation", _name("activation", data["activation"]),
+                          "has no element-wise derivative g' for the delta rule of backprop=manual; "
+                          "keep backprop=autograd or choose another option",
                           ", ".join(options_with("activation", lambda t: t not in NO_DERIVATIVE)))
     norm = (data.get("normalization") or {}).get("_target_")
     if norm is not None and norm not in NORMALIZATIONS:
         raise ConfigError("normalization", _name("normalization", data["normalization"]), why,
                           ", ".join(options_with("normalization", lambda t: t in NORMALIZATIONS)))
+
+
+def _count(value: object) -> int:
+    if isinstance(value, (list, tuple)):
+        return len(value)
+    try:
+        return int(value)  # type: ignore[call-overload]
+    except (TypeError, ValueError):
+        return 1
+
+
+def check_trainer(trainer: dict) -> None:
+    """Gradients written by hand skip what autograd's backward triggers: DDP's all-reduce, fp16's loss scaling."""
+    why = "splits the batch and averages gradients inside autograd's backward, which backprop=manual does not run"
+    strategy = str(trainer.get("strategy", "auto"))
+    if any(k in strategy for k in ("ddp", "fsdp", "deepspeed")):
+        raise ConfigError("trainer.strategy", strategy, why, "auto with trainer.devices=1, or backprop=autograd")
+    for key in ("devices", "num_nodes"):
+        if _count(trainer.get(key, 1)) > 1:
+            raise ConfigError(f"trainer.{key}", trainer[key], why, "1, or backprop=autograd")
+    precision = str(trainer.get("precision", "32-true"))
+    if precision in ("16-mixed", "16"):
+        raise ConfigError("trainer.precision", precision, "scales the loss for autograd's backward (GradScaler), "
+                          "which backprop=manual does not run", "32-true, 64-true, bf16-mixed, or backprop=autograd")

@@ -2,7 +2,7 @@
 1x1 convolution that reduces the channels, then fully connected layers and the output layer."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from typing import Callable
 
 import torch
@@ -16,7 +16,8 @@ from aa.nn.normalization import NoNorm
 
 @dataclass
 class Block:
-    """One block: [1x1 conv to ``reduce`` channels, g], conv, normalization, g, pooling."""
+    """One block: [1x1 conv to ``reduce`` channels, g], conv, normalization, g, pooling (max, avg, none);
+    its values are checked by the config schema (aa.config.schemas.vision.ConvBlock)."""
 
     channels: int
     kernel: int = 3
@@ -28,25 +29,6 @@ class Block:
     reduce: int = 0
 
 
-def parse_blocks(blocks: list[dict]) -> list[Block]:
-    """Blocks from the config, each key and value checked (the message names model.blocks[i].key)."""
-    known = {f.name for f in fields(Block)}
-    out = []
-    for i, spec in enumerate(blocks):
-        for key, value in dict(spec).items():
-            if key not in known:
-                raise ConfigError(f"model.blocks[{i}].{key}", value, "is not a key of a block", ", ".join(sorted(known)))
-            if key == "pool" and value not in ("max", "avg", "none"):
-                raise ConfigError(f"model.blocks[{i}].pool", value, "is not one of the choices", "max, avg, none")
-            lowest = 1 if key in ("channels", "kernel", "stride", "pool_size") else 0
-            if key != "pool" and (not isinstance(value, int) or value < lowest):
-                raise ConfigError(f"model.blocks[{i}].{key}", value, f"must be an integer >= {lowest}")
-        if "channels" not in spec:
-            raise ConfigError(f"model.blocks[{i}].channels", "???", "is required")
-        out.append(Block(**spec))
-    return out
-
-
 class CNN(nn.Module):
     def __init__(self, input_shape: tuple[int, ...], num_outputs: int, blocks: list[dict] = ({"channels": 32},),
                  hidden: list[int] = (128,), activation: Callable[[], nn.Module] = ReLU,
@@ -56,7 +38,7 @@ class CNN(nn.Module):
         layers: list[nn.Module] = []
         channels = input_shape[0]
         x = torch.zeros(2, *input_shape)
-        for i, b in enumerate(parse_blocks(list(blocks))):
+        for i, b in enumerate(Block(**dict(spec)) for spec in blocks):
             block: list[nn.Module] = []
             if b.reduce:
                 block += [nn.Conv2d(channels, b.reduce, 1), g()]

@@ -52,6 +52,8 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     })
     name = optimized_metric(cfg, dm.task)
     metrics["optimized_metric"] = {"name": name, "value": _lookup(metrics, name)}
+    if not trainer.is_global_zero:  # DDP: the other ranks trained alongside; rank 0 writes the results
+        return metrics
     with open(os.path.join(run_dir, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
     if trainer.logger is not None:
@@ -88,7 +90,6 @@ def hydra_task(cfg: DictConfig) -> float | None:
     from hydra.core.hydra_config import HydraConfig
 
     from aa.config.callback import fail
-    from aa.config.errors import ConfigError
     from aa.sweep.failures import run_job
 
     hydra = HydraConfig.get()
@@ -98,5 +99,17 @@ def hydra_task(cfg: DictConfig) -> float | None:
         return run_job(lambda ckpt: train(cfg, runtime.output_dir, choices, ckpt_path=ckpt), runtime.output_dir,
                        multirun=str(hydra.mode) == "RunMode.MULTIRUN", resume=bool(cfg.get("resume")),
                        threads_per_job=cfg.get("threads_per_job"), launcher=hydra.launcher)
-    except ConfigError as e:  # found while building (missing data, a model that cannot take a choice)
-        fail(str(e), runtime.output_dir)
+    except Exception as e:  # found while building: missing data, a model that cannot take a choice
+        problem = config_error(e)
+        if problem is None:
+            raise
+        fail(str(problem), runtime.output_dir)
+
+
+def config_error(e: BaseException | None) -> BaseException | None:
+    """The ConfigError behind ``e``, also when Hydra's instantiate wrapped it in its own exception."""
+    from aa.config.errors import ConfigError
+
+    while e is not None and not isinstance(e, ConfigError):
+        e = e.__cause__
+    return e

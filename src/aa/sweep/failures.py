@@ -22,6 +22,8 @@ JOB_FILE = "job.json"
 def run_job(fit: Callable[[str | None], dict], run_dir: str, *, multirun: bool, resume: bool = False,
             threads_per_job: int | None = None, launcher: Any = None) -> float | None:
     """Train through ``fit(ckpt_path)`` and return the optimised metric (None for a failed or diverged job)."""
+    from pytorch_lightning.utilities import rank_zero_only
+
     os.makedirs(run_dir, exist_ok=True)
     if resume and (done := finished_metrics(run_dir)) is not None:
         log.info("resume: %s finished before; skipped", run_dir)
@@ -35,20 +37,22 @@ def run_job(fit: Callable[[str | None], dict], run_dir: str, *, multirun: bool, 
     record: dict[str, Any] = {"status": "running", "pid": os.getpid(), "host": socket.gethostname(),
                               "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES"),
                               "threads": threads, "resumed_from": ckpt, "started": time.time()}
-    _write(run_dir, record)
+    # DDP ranks share the job directory: rank 0 keeps the record
+    save = (lambda: _write(run_dir, record)) if rank_zero_only.rank == 0 else (lambda: None)
+    save()
     try:
         metrics = fit(ckpt)
     except Exception as e:
         record.update(status="failed", error=f"{type(e).__name__}: {e}", ended=time.time(),
                       traceback=traceback.format_exc(limit=-8))
-        _write(run_dir, record)
+        save()
         if not multirun:
             raise
         log.exception("job %s failed; the sweep goes on", run_dir)
         return None
     status = "diverged" if diverged(metrics) else "ok"
     record.update(status=status, ended=time.time())
-    _write(run_dir, record)
+    save()
     return None if status == "diverged" else _value(metrics)
 
 

@@ -1,6 +1,7 @@
 """Schemas of the vision options: convolutional models, image data sets, augmentations, run callbacks."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Optional
 
 from aa.config.schema import NodeSchema, opt, schema
@@ -18,10 +19,11 @@ class LeNet5(ConvModel):
     pooling: str = opt("avg", choices=("avg", "max"), doc="S2 and S4 subsampling: average (LeCun) or max")
 
 
+@dataclass
 class ConvBlock(NodeSchema):
-    """One block of model=cnn; checked key by key when the net is built."""
+    """One block of model=cnn (each list item is checked against it)."""
 
-    channels: int = opt(32, ge=1, doc="feature maps of the conv")
+    channels: int = opt(ge=1, doc="feature maps of the conv")
     kernel: int = opt(3, ge=1)
     stride: int = opt(1, ge=1)
     padding: int = opt(1, ge=0)

@@ -1,0 +1,74 @@
+"""Learning-rate range test: Lightning's suggestion rule, its outputs, and training with the suggestion."""
+from __future__ import annotations
+
+import logging
+import math
+import re
+from pathlib import Path
+
+import pytest
+import torch
+from pytorch_lightning.tuner.lr_finder import _LRFinder
+from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+from aa.config.errors import ConfigError
+from aa.config.validate import validate
+from aa.run.lr_find import range_test, suggest
+from aa.run.train import train
+from aa.run import build
+from conftest import make_cfg
+
+SMALL = ["dataset=playground", "dataset.name=xor", "dataset.n_samples=300", "model.hidden=[16]",
+         "~callbacks.gradient_stats", "~callbacks.decision_boundary"]
+
+
+def test_suggestion_is_lightnings_steepest_descent() -> None:
+    g = torch.Generator().manual_seed(0)
+    for _ in range(5):
+        lrs = torch.logspace(-5, 0, 60).tolist()
+        losses = (torch.rand(60, generator=g).cumsum(0).flip(0) + torch.rand(60, generator=g)).tolist()
+        losses[25] = math.nan
+        reference = _LRFinder("exponential", lrs[0], lrs[-1], 60)
+        reference.results = {"lr": lrs, "loss": losses}
+        assert suggest(lrs, losses) == reference.suggestion()
+
+
+def test_range_test_sweeps_geometrically_and_leaves_the_model_alone() -> None:
+    cfg = make_cfg([*SMALL, "optim=sgd"])
+    dm = build.build_data(cfg)
+    task = build.build_task(cfg, dm)
+    before = [p.clone() for p in task.model.parameters()]
+    state = dm.generator.get_state()
+    result = range_test(task, dm, min_lr=1e-4, max_lr=10.0, num_steps=80)
+    assert result.lrs[0] == pytest.approx(1e-4) and len(result.lrs) <= 80
+    ratios = torch.tensor(result.lrs[1:]) / torch.tensor(result.lrs[:-1])
+    assert torch.allclose(ratios, torch.full_like(ratios, 1e5 ** (1 / 79)))
+    assert 1e-4 <= result.suggestion <= 10.0
+    assert all(torch.equal(a, b) for a, b in zip(before, task.model.parameters()))
+    assert torch.equal(state, dm.generator.get_state())
+    if len(result.lrs) < 80:  # stopped early: the loss diverged past 4x its best
+        assert result.losses[-1] > 4 * min(result.losses[:-1])
+
+
+def test_lr_find_logs_curve_and_trains_with_the_suggestion(tmp_path: Path, caplog) -> None:
+    cfg = make_cfg([*SMALL, "optim=sgd", "optim.lr=1e-5", "trainer.max_epochs=15", "lr_find.enabled=true",
+                    "lr_find.apply=true", "lr_find.min_lr=1e-5", "lr_find.max_lr=10", "lr_find.num_steps=60"])
+    validate(cfg)
+    with caplog.at_level(logging.INFO, logger="aa"):
+        metrics = train(cfg, str(tmp_path))
+    found = re.search(r"lr_find: suggested learning rate ([0-9.e+-]+)", caplog.text)
+    assert found, caplog.text
+    lr = float(found.group(1))
+    assert 1e-5 <= lr <= 10 and cfg.optim.lr == pytest.approx(lr, rel=1e-3)
+    assert (tmp_path / "lr_find.png").stat().st_size > 0
+    events = EventAccumulator(str(tmp_path / "tb")).Reload()
+    assert len(events.Scalars("lr_find/loss")) >= 20 and "lr_find" in events.Tags()["images"]
+    assert metrics["test"]["acc"] > 0.85, "optim.lr=1e-5 alone would not move off chance in 15 epochs"
+
+
+@pytest.mark.parametrize("overrides,key", [(["lr_find.min_lr=1", "lr_find.max_lr=0.1"], "lr_find.min_lr"),
+                                           (["lr_find.num_steps=5"], "lr_find.num_steps"),
+                                           (["lr_find.max_lr=-1"], "lr_find.max_lr")])
+def test_bad_lr_find_values_are_refused(overrides: list[str], key: str) -> None:
+    with pytest.raises(ConfigError, match=key.replace(".", r"\.")):
+        validate(make_cfg(overrides))
