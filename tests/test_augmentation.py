@@ -119,10 +119,12 @@ def test_only_training_batches_of_folder_images_are_augmented(tmp_path):
     dm = build_data(cfg)
     seen = Batches()
     trainer = pl.Trainer(max_epochs=1, accelerator="cpu", logger=False, enable_checkpointing=False,
-                         enable_progress_bar=False, enable_model_summary=False, callbacks=[seen])
+                         enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
+                         callbacks=[seen])
     trainer.fit(build_task(cfg, dm), datamodule=dm)
     plain = torch.cat([x for x, _ in torch.utils.data.DataLoader(dm.splits["val"], batch_size=64)]).float() / 255
     assert torch.equal(torch.cat(seen.val), plain)
     train_plain = torch.stack([dm.splits["train"][i][0] for i in range(len(dm.y_train))]).float() / 255
-    distance = torch.cdist(torch.cat(seen.train).flatten(1), train_plain.flatten(1))
-    assert len(seen.train) == 48 and distance.min() > 1.0
+    seen_train = torch.cat(seen.train)
+    distance = torch.cdist(seen_train.flatten(1), train_plain.flatten(1))
+    assert len(seen_train) == len(train_plain) == 48 and distance.min() > 1.0

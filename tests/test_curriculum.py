@@ -9,6 +9,7 @@ import torch
 
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
+from aa.data.batching import Incremental, MiniBatch
 from aa.data.curriculum import Curriculum
 from aa.run import build
 from conftest import make_cfg
@@ -73,6 +74,17 @@ def test_curriculum_trains_easiest_first_with_exact_update_counts(tmp_path: Path
     quarter = n // 4
     assert margin[c.ranking[:quarter]].mean() > 2 * margin[c.ranking[-quarter:]].mean()
     assert trainer.callback_metrics["val/acc"] > 0.8
+
+
+def test_shuffle_off_keeps_the_stored_order_every_epoch() -> None:
+    g = torch.Generator().manual_seed(0)
+    for mode in (Incremental(shuffle=False), MiniBatch(size=3, shuffle=False)):
+        epochs = [torch.cat(mode.plan(7, g)).tolist() for _ in range(2)]
+        assert epochs == [list(range(7))] * 2
+    shuffled = [torch.cat(Incremental().plan(7, g)).tolist() for _ in range(2)]
+    assert shuffled[0] != shuffled[1] and sorted(shuffled[0]) == list(range(7))
+    with pytest.raises(ConfigError, match=r"batch\.shuffle"):  # full batch: order cannot matter
+        validate(make_cfg(["batch=full", "+batch.shuffle=false"]))
 
 
 @pytest.mark.parametrize("override", ["curriculum.start_fraction=0", "curriculum.pacing=cubic",

@@ -5,10 +5,12 @@ import glob
 
 import pytorch_lightning as pl
 import torch
+from hydra import compose, initialize_config_dir
 from omegaconf import open_dict
 from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from aa.callbacks.gradient_stats import layer_stats
+from aa.config.paths import config_dir
 from aa.config.validate import validate
 from aa.run import build
 from conftest import make_cfg
@@ -73,3 +75,37 @@ def test_statistics_reach_tensorboard_once_per_epoch_for_both_engines(tmp_path):
         assert tags == {f"grad/{k}/layer{l:02d}" for k in ("delta_mean_abs", "norm") for l in (1, 2, 3)} | {
             "grad/delta_first_over_last"}, engine
         assert len(events.Scalars("grad/norm/layer01")) == 3
+
+
+def test_vanishing_gradients_experiment_is_one_sweep_of_four_valid_runs():
+    cfg = make_cfg(["experiment=vanishing_gradients"])
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        hydra_cfg = compose("train", overrides=["experiment=vanishing_gradients"], return_hydra_config=True)
+    params = hydra_cfg.hydra.sweeper.params
+    assert dict(params) == {"activation": "sigmoid,relu", "model.skip": "none,residual"}
+    assert len(cfg.model.hidden) == 8 and cfg.optim._target_ == "torch.optim.SGD"
+    for activation in params["activation"].split(","):
+        for skip in params["model.skip"].split(","):
+            for engine in ("autograd", "manual"):
+                run = make_cfg(["experiment=vanishing_gradients", f"activation={activation}",
+                                f"model.skip={skip}", f"backprop={engine}"])
+                validate(run)
+                assert run.activation._target_.rsplit(".", 1)[-1].lower() == activation
+
+
+def test_a_run_with_the_probe_ends_with_the_weights_of_a_run_without(tmp_path):
+    weights = []
+    for probe in (True, False):
+        cfg = make_cfg(["model.hidden=[16,16]", "normalization=batch", "regularization=[dropout]",
+                        "trainer.max_epochs=3", "batch.limit=4"])
+        validate(cfg)
+        with open_dict(cfg):
+            cfg.callbacks = {"gradient_stats": cfg.callbacks.gradient_stats} if probe else {}
+            cfg.trainer.enable_checkpointing, cfg.logger = False, None
+        pl.seed_everything(0, verbose=False)
+        dm = build.build_data(cfg)
+        task = build.build_task(cfg, dm)
+        build.build_trainer(cfg, str(tmp_path / str(probe)), dm).fit(task, datamodule=dm)
+        weights.append(task.model.state_dict())
+    for name, value in weights[0].items():
+        assert torch.equal(value, weights[1][name]), name

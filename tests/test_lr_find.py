@@ -13,24 +13,33 @@ from tensorboard.backend.event_processing.event_accumulator import EventAccumula
 
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
+from aa.run import build
 from aa.run.lr_find import range_test, suggest
 from aa.run.train import train
-from aa.run import build
 from conftest import make_cfg
 
 SMALL = ["dataset=playground", "dataset.name=xor", "dataset.n_samples=300", "model.hidden=[16]",
          "~callbacks.gradient_stats", "~callbacks.decision_boundary"]
 
 
-def test_suggestion_is_lightnings_steepest_descent() -> None:
+def test_suggestion_is_lightnings_rule_applied_per_decade() -> None:
     g = torch.Generator().manual_seed(0)
     for _ in range(5):
-        lrs = torch.logspace(-5, 0, 60).tolist()
+        lrs = torch.logspace(-5, 0, 60, dtype=torch.float64).tolist()
         losses = (torch.rand(60, generator=g).cumsum(0).flip(0) + torch.rand(60, generator=g)).tolist()
         losses[25] = math.nan
         reference = _LRFinder("exponential", lrs[0], lrs[-1], 60)
-        reference.results = {"lr": lrs, "loss": losses}
-        assert suggest(lrs, losses) == reference.suggestion()
+        reference.results = {"lr": [math.log(lr) for lr in lrs], "loss": losses}
+        assert suggest(lrs, losses) == pytest.approx(math.exp(reference.suggestion()), rel=1e-12)
+
+
+def test_suggestion_lands_where_the_loss_drops_not_in_early_noise() -> None:
+    g = torch.Generator().manual_seed(1)
+    log_lr = torch.linspace(-5, 1, 61, dtype=torch.float64)
+    drop = 1 - 0.5 * torch.sigmoid(4 * (log_lr + 1))  # falls fastest at lr = 0.1
+    losses = (drop + 0.003 * torch.randn(61, generator=g, dtype=torch.float64)).tolist()
+    lr = suggest((10 ** log_lr).tolist(), losses)
+    assert 10 ** -1.3 <= lr <= 10 ** -0.7
 
 
 def test_range_test_sweeps_geometrically_and_leaves_the_model_alone() -> None:

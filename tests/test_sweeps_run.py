@@ -113,3 +113,16 @@ def test_resume_skips_finished_jobs_and_continues_an_interrupted_one(tmp_path):
     assert resumed["resumed_from"].endswith(os.path.join("checkpoints", "last.ckpt"))
     assert resumed["epochs"] == 6 and resumed["val"]["acc"] > 0.3
     assert [r["status"] for r in summary(tmp_path)] == ["ok", "ok"]
+
+
+def test_ddp_trains_one_run_in_two_processes(tmp_path):
+    """trainer=ddp on two CPU processes (gloo): Lightning re-launches aa-train for rank 1 in the same
+    run directory; rank 0 alone writes the results."""
+    p = subprocess.run(["aa-train", "trainer=ddp", "trainer.accelerator=cpu", "trainer.devices=2", "debug=fast",
+                        "trainer.max_epochs=5", f"hydra.run.dir={tmp_path}"], capture_output=True, text=True,
+                       timeout=600)
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "Error executing job" not in p.stdout + p.stderr
+    assert (tmp_path / "train_ddp_process_1.log").is_file()
+    metrics = json.loads((tmp_path / "metrics.json").read_text())
+    assert metrics["val"]["acc"] > 0.3 and json.loads((tmp_path / "job.json").read_text())["status"] == "ok"

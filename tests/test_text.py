@@ -12,6 +12,7 @@ from pathlib import Path
 import pytest
 import torch
 
+from aa.config.errors import ConfigError
 from aa.data.names import cache_dir
 from aa.data.text_augment import DeleteWords, InsertWords, SubstituteWords
 from conftest import make_cfg
@@ -68,7 +69,7 @@ def test_substitute_replaces_words_by_batch_words_and_keeps_lengths():
 
 
 def test_text_augmentation_refuses_float_inputs():
-    with pytest.raises(TypeError, match="token ids"):
+    with pytest.raises(ConfigError, match="augmentation='DeleteWords'.*text data set"):
         DeleteWords(0.1)(torch.rand(2, 3))
 
 

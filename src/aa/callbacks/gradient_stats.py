@@ -13,6 +13,8 @@ import torch
 from torch import Tensor, nn
 from torch.nn.modules.dropout import _DropoutNd
 
+from aa.task.module import split_aux
+
 PHI_MODULES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 
 
@@ -102,8 +104,10 @@ def autograd_deltas(task: Any, x: Tensor, y: Tensor, params: list[Tensor]) -> li
     handles = [m.register_forward_hook(keep_phi) for m in task.model.modules() if isinstance(m, PHI_MODULES)]
     try:
         with torch.enable_grad():
-            phi = task.model(x)
+            phi, aux = split_aux(task.model(x))
             objective = task.loss(phi, y)
+            for weight, aux_phi in aux:
+                objective = objective + weight * task.loss(aux_phi, y)
             for r in getattr(task, "penalties", ()):
                 objective = objective + r.penalty(params)
             objective.backward()

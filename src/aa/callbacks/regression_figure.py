@@ -51,7 +51,7 @@ class RegressionFigure(pl.Callback):
             fig = self._surfaces(pl_module, x, target)
         else:
             fig = self._scatter(pl_module, dm)
-        fig.suptitle(f"regression fit, epoch {epoch + 1}")
+        fig.suptitle(f"regression fit, epoch {epoch + 1}", y=1.02)
         _publish(trainer, "regression_fit", fig, epoch, "regression_fit.png")
 
     def _curve(self, pl_module: pl.LightningModule, x: Tensor, y: Tensor, target: Any) -> Any:
@@ -73,11 +73,10 @@ class RegressionFigure(pl.Callback):
         grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
         true, pred = target(grid).reshape(n, n), self.predict(pl_module, grid).reshape(n, n)
         fig, axes = _plt().subplots(1, 3, figsize=(11, 3.4))
-        vmin, vmax = true.min().item(), true.max().item()
-        for ax, z, title, kw in ((axes[0], true, "target f(x)", {"vmin": vmin, "vmax": vmax}),
-                                 (axes[1], pred, "network", {"vmin": vmin, "vmax": vmax}),
-                                 (axes[2], (pred - true).abs(), "|error|", {"cmap": "magma"})):
-            im = ax.contourf(gx, gy, z, levels=20, **({"cmap": "viridis"} | kw))
+        shared = {"levels": torch.linspace(true.min().item(), true.max().item(), 21).tolist(), "extend": "both"}
+        for ax, z, title, kw in ((axes[0], true, "target f(x)", shared), (axes[1], pred, "network", shared),
+                                 (axes[2], (pred - true).abs(), "|error|", {"levels": 20, "cmap": "magma"})):
+            im = ax.contourf(gx, gy, z, **({"cmap": "viridis"} | kw))
             ax.set_title(title), ax.set_xticks([]), ax.set_yticks([])
             fig.colorbar(im, ax=ax, fraction=0.046)
         return fig

@@ -59,10 +59,17 @@ class Curriculum(pl.Callback):
         dm = trainer.datamodule
         if not hasattr(dm, "epoch_updates"):
             raise TypeError(f"curriculum needs an in-memory data set (TensorDataModule), not {type(dm).__name__}")
-        if self.order != "random":
-            self.scores = difficulty(pl_module, dm, self.score_epochs).cpu()
-        self.ranking = self.rank(self.scores if self.scores is not None else dm.y_train.cpu(), dm.seed)
+        if self.ranking is None:  # a resumed run restores the ranking it started with
+            if self.order != "random":
+                self.scores = difficulty(pl_module, dm, self.score_epochs).cpu()
+            self.ranking = self.rank(self.scores if self.scores is not None else dm.y_train.cpu(), dm.seed)
         dm.curriculum = self
+
+    def state_dict(self) -> dict:
+        return {"ranking": self.ranking, "scores": self.scores}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.ranking, self.scores = state["ranking"], state["scores"]
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         pl_module.log("train/pool_fraction", self.fraction(trainer.current_epoch))

@@ -9,14 +9,9 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
+from aa.config.errors import ConfigError
+
 PAD_ID = 0
-
-
-def _tokens(x: Tensor) -> Tensor:
-    if x.is_floating_point():
-        raise TypeError("text augmentation (substitute, insert, delete) works on token ids; "
-                        "this data set gives float inputs")
-    return x != PAD_ID
 
 
 def _draw(x: Tensor, real: Tensor, shape: tuple[int, ...]) -> Tensor:
@@ -31,12 +26,20 @@ class TextAugment:
     def __repr__(self) -> str:
         return f"{type(self).__name__}(p={self.p})"
 
+    def _words(self, x: Tensor) -> Tensor:
+        """Where the words are; refuses float inputs (images, vectors), which have no words."""
+        if x.is_floating_point():
+            raise ConfigError("augmentation", type(self).__name__, "edits the words of texts, but this "
+                              f"data set's inputs are float tensors of shape {tuple(x.shape[1:])}",
+                              "augmentation=none, or a text data set (names, ag_news, text_csv)")
+        return x != PAD_ID
+
 
 class SubstituteWords(TextAugment):
     """Each word is replaced, with probability p, by a word drawn from the batch."""
 
     def __call__(self, x: Tensor) -> Tensor:
-        real = _tokens(x)
+        real = self._words(x)
         swap = real & (torch.rand(x.shape, device=x.device) < self.p)
         return torch.where(swap, _draw(x, real, x.shape), x)
 
@@ -45,7 +48,7 @@ class InsertWords(TextAugment):
     """After each word, with probability p, a word drawn from the batch is inserted."""
 
     def __call__(self, x: Tensor) -> Tensor:
-        real = _tokens(x)
+        real = self._words(x)
         insert = real & (torch.rand(x.shape, device=x.device) < self.p)
         shift = torch.cumsum(insert.long(), 1) - insert.long()
         pos = torch.arange(x.shape[1], device=x.device) + shift
@@ -60,7 +63,7 @@ class DeleteWords(TextAugment):
     """Each word is dropped with probability p; a text keeps at least its first word."""
 
     def __call__(self, x: Tensor) -> Tensor:
-        real = _tokens(x)
+        real = self._words(x)
         keep = real & (torch.rand(x.shape, device=x.device) >= self.p)
         keep[:, 0] |= ~keep.any(1)
         pos = torch.cumsum(keep.long(), 1) - 1

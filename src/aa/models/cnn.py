@@ -30,8 +30,8 @@ class Block:
 
 
 class CNN(nn.Module):
-    def __init__(self, input_shape: tuple[int, ...], num_outputs: int, blocks: list[dict] = ({"channels": 32},),
-                 hidden: list[int] = (128,), activation: Callable[[], nn.Module] = ReLU,
+    def __init__(self, input_shape: tuple[int, ...], num_outputs: int, blocks: list[dict] = ({"channels": 16}, {"channels": 32}),
+                 hidden: list[int] = (), activation: Callable[[], nn.Module] = ReLU,
                  normalization: Callable[..., nn.Module] = NoNorm, dropout: float = 0.0) -> None:
         super().__init__()
         g = image_activation(activation)

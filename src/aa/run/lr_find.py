@@ -1,11 +1,12 @@
-"""Learning-rate range test (Smith 2017) before training, with Lightning's rules for stop and suggestion.
+"""Learning-rate range test (Smith 2017) before training, with Lightning's sweep, smoothing and stop.
 
 Lightning's ``Tuner.lr_find`` needs one optimiser step per Lightning batch and a loss returned by
 ``training_step``; aa's task module runs a whole chunk of updates per batch with manual
 optimisation, so this runs the same algorithm on a copy of the model: the rate grows
 geometrically from min_lr to max_lr, one update each, the loss is smoothed (beta 0.98, bias
 corrected), the test stops once it exceeds ``early_stop_threshold`` x its best, and the
-suggestion is the rate where the smoothed loss falls fastest (skipping the first 10 and last 1).
+suggestion is the rate where the smoothed loss falls fastest (skipping the first 10 and last 1
+points), the slope taken per decade of lr (see ``suggest``).
 """
 from __future__ import annotations
 
@@ -66,11 +67,16 @@ def range_test(task: pl.LightningModule, dm: pl.LightningDataModule, min_lr: flo
 
 
 def suggest(lrs: list[float], losses: list[float]) -> float | None:
-    """The rate at the steepest descent of the smoothed loss, d loss / d lr on the kept points."""
+    """The rate where the smoothed loss falls fastest per decade: argmin of d loss / d log(lr).
+
+    Lightning 2 differentiates by lr itself; on a geometric sweep that divides the first steps' noise
+    by tiny lr gaps and suggests rates where nothing was learnt yet, so the slope is taken in log(lr)
+    as Lightning 1 (per step) and fast.ai's "steep" rule do."""
     keep = [i for i in range(SKIP_BEGIN, len(losses) - SKIP_END) if math.isfinite(losses[i])]
     if len(keep) < 2:
         return None
-    grad = torch.gradient(torch.tensor([losses[i] for i in keep]), spacing=[torch.tensor([lrs[i] for i in keep])])[0]
+    log_lr = torch.tensor([math.log(lrs[i]) for i in keep], dtype=torch.float64)
+    grad = torch.gradient(torch.tensor([losses[i] for i in keep], dtype=torch.float64), spacing=[log_lr])[0]
     return lrs[keep[int(torch.argmin(grad))]]
 
 

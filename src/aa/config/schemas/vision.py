@@ -35,8 +35,8 @@ class ConvBlock(NodeSchema):
 
 @schema(M + "cnn.CNN")
 class CNN(ConvModel):
-    blocks: list[ConvBlock] = opt([{"channels": 32}, {"channels": 64}], doc="conv blocks, input to output")
-    hidden: list[int] = opt([128], doc="fully connected widths after the blocks")
+    blocks: list[ConvBlock] = opt([{"channels": 16}, {"channels": 32}], doc="conv blocks, input to output")
+    hidden: list[int] = opt([], doc="fully connected widths between the blocks and the output layer")
 
 
 class Torchvision(ConvModel):
