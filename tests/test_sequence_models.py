@@ -99,6 +99,14 @@ def test_truncated_bptt_stops_gradients_at_chunk_boundaries_but_not_the_state():
     assert (g_cut[:18] == 0).all() and (g_cut[18:] > 0).all()  # chunks 0-5, 6-11, 12-17, 18-19
 
 
+def test_truncated_bptt_many_to_many_reaches_back_to_the_start_of_each_chunk():
+    net = model(["model=gru", "model.hidden_size=8", "model.per_step=true", "model.tbptt_steps=6"], (20, 2)).train()
+    x = torch.randn(4, 20, 2, requires_grad=True)
+    net(x)[:, 10].sum().backward()  # step 10 lies in the chunk of steps 6-11
+    reach = x.grad.abs().sum(dim=(0, 2))
+    assert (reach[:6] == 0).all() and (reach[6:11] > 0).all() and (reach[11:] == 0).all()
+
+
 def test_truncated_bptt_keeps_the_state_of_sequences_that_ended_in_an_earlier_chunk():
     full = model(["model=gru", "model.hidden_size=8"], (10, VOCAB)).train()
     cut = model(["model=gru", "model.hidden_size=8", "model.tbptt_steps=2"], (10, VOCAB)).train()

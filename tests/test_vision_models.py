@@ -142,8 +142,18 @@ def test_plain_alexnet_without_normalization_overfits_one_batch(overrides, steps
     overfit(overrides, steps)
 
 
-def test_lenet5_learns_digits_above_95_percent(run):
+def test_lenet5_learns_digits_above_95_percent_showing_its_summary_and_graph(run, tmp_path, capsys):
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
     metrics = run(["model=lenet5", "dataset.image_size=32", "optim.lr=0.002", "batch.size=16",
                    "trainer.max_epochs=6"])
     assert metrics["test"]["acc"] >= 0.95
     assert metrics["parameters"] == 61_706
+    assert re.search(r"model\.1\.features\s+.*Sequential\s+.*50\.7 K", capsys.readouterr().out)
+    graphs = []
+    for events in (tmp_path / "run" / "tb").glob("events.out.tfevents*"):
+        acc = EventAccumulator(str(events))
+        acc.Reload()
+        if acc.Tags()["graph"]:
+            graphs.append(acc.Graph())
+    assert len(graphs) == 1 and any("Conv2d" in n.name for n in graphs[0].node)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import logging
+import warnings
 
 import pytorch_lightning as pl
 import torch
@@ -32,8 +33,10 @@ class ModelGraph(pl.Callback):
         was_training = model.training
         model.eval()
         try:
-            for writer in writers:
-                writer.add_graph(model, example)
+            with warnings.catch_warnings():  # TensorBoard's graph writer traces with torch.jit, now deprecated
+                warnings.simplefilter("ignore", FutureWarning)
+                for writer in writers:
+                    writer.add_graph(model, example)
         except (RuntimeError, TypeError, ValueError) as e:
             log.warning("model graph not drawn in TensorBoard: %s", " ".join(str(e).split())[:200])
         finally:

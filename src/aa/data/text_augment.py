@@ -10,8 +10,7 @@ import torch
 from torch import Tensor
 
 from aa.config.errors import ConfigError
-
-PAD_ID = 0
+from aa.data.tokenize import PAD_ID
 
 
 def _draw(x: Tensor, real: Tensor, shape: tuple[int, ...]) -> Tensor:

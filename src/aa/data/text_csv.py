@@ -118,21 +118,21 @@ class TextCSVData(TextData):
         self.path, self.test_path = os.path.expanduser(path), test_path and os.path.expanduser(test_path)
         self.label_column, self.text_columns, self.columns = label_column, list(text_columns), columns
 
-    def _texts(self, rows: list[dict[str, str]], key: str) -> tuple[list[str], list[str]]:
-        needed = [self.label_column, *self.text_columns]
-        missing = [c for c in needed if rows and c not in rows[0]]
-        if missing:
-            raise ConfigError(key, missing[0], "is not a column of the file",
-                              ", ".join(k for k in rows[0] if k is not None))
+    def _texts(self, rows: list[dict[str, str]]) -> tuple[list[str], list[str]]:
+        for key, column in [("dataset.label_column", self.label_column),
+                            *(("dataset.text_columns", c) for c in self.text_columns)]:
+            if rows and column not in rows[0]:
+                raise ConfigError(key, column, "is not a column of the file",
+                                  ", ".join(k for k in rows[0] if k is not None))
         texts = [" ".join((r[c] or "") for c in self.text_columns) for r in rows]
         return texts, [r[self.label_column] for r in rows]
 
     def read(self) -> Records:
-        texts, labels = self._texts(read_table(self.path, "dataset.path", self.columns), "dataset.label_column")
+        texts, labels = self._texts(read_table(self.path, "dataset.path", self.columns))
         test_texts, test_labels = [], []
         if self.test_path:
             rows = read_table(self.test_path, "dataset.test_path", self.columns)
-            test_texts, test_labels = self._texts(rows, "dataset.label_column")
+            test_texts, test_labels = self._texts(rows)
         names = class_index(labels)
         index = {c: i for i, c in enumerate(names)}
         unknown = sorted(set(test_labels) - set(index))

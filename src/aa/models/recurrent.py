@@ -99,7 +99,8 @@ class RecurrentNet(nn.Module):
                 if out is not None:
                     valid = torch.arange(chunk.shape[1]) < steps.unsqueeze(1)
                     out = out * valid.to(out.device).unsqueeze(2)
-            outs.append(out)
+            if self.per_step:
+                outs.append(out)
         return (torch.cat(outs, 1) if self.per_step else None), state
 
 

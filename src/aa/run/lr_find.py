@@ -33,7 +33,8 @@ class RangeTest:
 def range_test(task: pl.LightningModule, dm: pl.LightningDataModule, min_lr: float = 1e-6, max_lr: float = 1.0,
                num_steps: int = 100, early_stop_threshold: float | None = 4.0, seed: int = 0,
                device: torch.device | str = "cpu") -> RangeTest:
-    """Train a copy of ``task.model`` one update per rate; ``task`` and ``dm``'s order stay untouched."""
+    """Train a copy of ``task.model`` one update per rate with the run's loss, penalties, input noise and
+    gradient limits (not weight noise); ``task`` and the data module's order stay untouched."""
     probe = copy.deepcopy(task.model).to(device).train()
     params = [p for p in probe.parameters() if p.requires_grad]
     opt = task.optimizer_factory(params=params)
@@ -46,6 +47,8 @@ def range_test(task: pl.LightningModule, dm: pl.LightningDataModule, min_lr: flo
             updates = iter(dm.epoch_updates(generator))
             batch = next(updates)
         x, y = batch[0].to(device), batch[1].to(device)
+        for r in task.input_noise:
+            x = r.transform_input(x)
         lr = min_lr * (max_lr / min_lr) ** (k / (num_steps - 1))
         for group in opt.param_groups:
             group["lr"] = lr
@@ -55,6 +58,8 @@ def range_test(task: pl.LightningModule, dm: pl.LightningDataModule, min_lr: flo
         for r in task.penalties:
             loss = loss + r.penalty(params)
         loss.backward()
+        for r in task.limits:  # clipping changes the step a rate makes, so the test keeps it
+            r.limit(params)
         opt.step()
         avg = BETA * avg + (1 - BETA) * loss.item()
         smoothed = avg / (1 - BETA ** (k + 1))
