@@ -52,6 +52,19 @@ def _option_keys(group: str, option: str) -> set[str]:
     return keys
 
 
+def _implied(group: str, option: str) -> dict[str, str]:
+    """Choices an option makes for other groups (``override /loss@_global_.loss: mse``)."""
+    from omegaconf import OmegaConf
+
+    out = {}
+    for item in OmegaConf.load(config_dir() / group / f"{option}.yaml").get("defaults", []):
+        if hasattr(item, "items"):
+            for k, v in item.items():
+                if k.startswith("override /"):
+                    out[k.removeprefix("override /").split("@", 1)[0]] = str(v)
+    return out
+
+
 def check_keys(argv: list[str]) -> str | None:
     """Reject ``group.key=value`` for a key the chosen option does not have, listing the keys it has.
 
@@ -60,7 +73,11 @@ def check_keys(argv: list[str]) -> str | None:
     if any(k.lstrip("+~") in ("experiment", "debug") for k, _ in pairs):
         return None
     groups, chosen = set(config_groups()), _defaults()
-    chosen.update({k: v for k, v in pairs if k in groups})
+    given = {k: v for k, v in pairs if k in groups}
+    chosen.update(given)
+    for group, option in list(chosen.items()):
+        if option in group_options(group):
+            chosen.update({g: o for g, o in _implied(group, option).items() if g not in given})
     for key, value in pairs:
         if key.startswith(("+", "~")) or "." not in key:
             continue
@@ -71,7 +88,7 @@ def check_keys(argv: list[str]) -> str | None:
             option = option.strip()
             if option in group_options(group) and sub not in (keys := _option_keys(group, option)):
                 return (f"Invalid config: {key}={value!r}: {group}={option} has no key {sub!r}. "
-                        f"Valid choices: {', '.join(sorted(keys - {'_target_', '_partial_'}))} "
+                        f"Valid choices: {', '.join(sorted(keys - {'_target_', '_partial_'})) or '(none)'} "
                         f"(add a new key with +{key}=...).")
     return None
 

@@ -169,7 +169,26 @@ def check_compatibility(data: dict) -> None:
         raise ConfigError("loss", data["loss"]["_target_"].rsplit(".", 1)[-1],
                           f"does not fit a {task} dataset", "for " + task + ": " + ", ".join(
                               n for n in group_options("loss") if task in _loss_tasks(n)))
+    served = input_kind(data)
+    for name, node in (data.get("augmentation") or {}).items():
+        aug = SCHEMAS.get(node.get("_target_"))
+        accepts = getattr(aug, "info", {}).get("inputs", ()) if aug else ()
+        if served and accepts and served not in accepts:
+            fitting = [o for o in group_options("augmentation") if served in _augment_inputs(o)]
+            raise ConfigError("augmentation", name, f"transforms {'/'.join(accepts)} data, but this run "
+                              f"feeds {served} data", f"for {served} data: {', '.join(fitting) or 'none'}")
     check_manual_backprop(data)
+
+
+def _augment_inputs(option: str) -> tuple:
+    from aa.config.paths import config_dir
+
+    node = OmegaConf.to_container(OmegaConf.load(config_dir() / "augmentation" / f"{option}.yaml")) or {}
+    kinds: tuple = ()
+    for child in node.values():
+        cls = SCHEMAS.get(child.get("_target_")) if isinstance(child, dict) else None
+        kinds += tuple(getattr(cls, "info", {}).get("inputs", ()))
+    return kinds
 
 
 def input_kind(data: dict) -> str | None:

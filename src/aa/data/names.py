@@ -1,7 +1,7 @@
 """Surnames labelled by country, read character by character (the lecture's char-RNN notebook).
 
 The source is the optional ``names-dataset`` package (``pip install 'aa[names]'``); loading it takes
-~20 s and ~2 GB, so the first run writes the top surnames of every country it knows as one small
+~20 s and gigabytes of memory, so the first run writes the top surnames of every country it knows as one small
 text file per country, ``<root>/names/top<N>/<alpha-2 code>.txt`` (a name per line, most frequent
 first), and later runs read only those files; a folder holding any such file counts as built.
 """
@@ -25,7 +25,7 @@ def build_cache(folder: str, names_per_country: int) -> None:
     except ImportError:
         raise ConfigError("dataset.root", os.path.dirname(os.path.dirname(folder)),
                           f"has no cached surname table in {folder} and the optional package names-dataset "
-                          "is not installed; run pip install 'aa[names]' (a one-time ~20 s, ~2 GB build), "
+                          "is not installed; run pip install 'aa[names]' (a one-time build of about a minute), "
                           "or write <alpha-2 code>.txt files with one surname per line there") from None
     top = NameDataset(load_first_names=False, load_last_names=True).get_top_names(
         n=names_per_country, use_first_names=False)

@@ -52,6 +52,12 @@ class TrainChunks:
         dm = self.dm
         epoch = dm.trainer.current_epoch if dm.trainer is not None else 0
         plan = dm.plan(dm.generator, dm.curriculum.pool(epoch) if dm.curriculum is not None else None)
+        trainer = dm.trainer
+        if trainer is not None and trainer.world_size > 1:
+            # DDP: every rank draws the same plan (same seed) and takes its share of each update;
+            # averaging the ranks' gradients then gives the whole batch's gradient.
+            w = trainer.world_size
+            plan = [idx[trainer.global_rank::w] if len(idx) >= w else idx for idx in plan]
         step = self._chunk()
         for start in range(0, len(plan), step):
             yield Chunk(dm.x_train, dm.y_train, plan[start:start + step], dm.augment, dm.batch_transform)
