@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from dataclasses import field
-from typing import Any, Optional
+from typing import Optional
 
 from aa.config.schema import NodeSchema, opt, schema
 from aa.config.schemas.toolbox import LRFind
