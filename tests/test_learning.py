@@ -19,9 +19,9 @@ def test_mlp_learns_digits(run) -> None:
 
 def test_perceptron_is_a_linear_discriminant(run) -> None:
     """No hidden layer: fits the linearly separable gauss blobs, cannot fit xor."""
-    gauss = run(["model=perceptron", "dataset=playground", "dataset.name=gauss", "dataset.noise=0.0",
+    gauss = run(["model=perceptron", "dataset=playground", "dataset.name=gauss", "dataset.noise=0.0", "optim.lr=0.05",
                  "trainer.max_epochs=20"], "gauss")
-    xor = run(["model=perceptron", "dataset=playground", "dataset.name=xor", "dataset.noise=0.0",
+    xor = run(["model=perceptron", "dataset=playground", "dataset.name=xor", "dataset.noise=0.0", "optim.lr=0.05",
                "trainer.max_epochs=20"], "xor")
     assert gauss["test"]["acc"] >= 0.97
     assert xor["test"]["acc"] < 0.75

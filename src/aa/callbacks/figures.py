@@ -8,7 +8,8 @@ import pytorch_lightning as pl
 import torch
 
 
-def _plt():
+def pyplot() -> Any:
+    """matplotlib's pyplot on the Agg backend, imported only when a figure is drawn."""
     import matplotlib
 
     matplotlib.use("Agg")
@@ -17,26 +18,27 @@ def _plt():
     return plt
 
 
-def _publish(trainer: pl.Trainer, tag: str, fig: Any, step: int, png: str) -> None:
+def publish(trainer: pl.Trainer, tag: str, fig: Any, step: int, png: str) -> None:
     """Send a figure to every TensorBoard logger and keep the latest as a PNG beside the run."""
     fig.savefig(os.path.join(trainer.default_root_dir, png), dpi=90, bbox_inches="tight")
     for logger in trainer.loggers:
         if hasattr(logger.experiment, "add_figure"):
             logger.experiment.add_figure(tag, fig, global_step=step, close=False)
-    _plt().close(fig)
+    pyplot().close(fig)
 
 
-class DecisionBoundary(pl.Callback):
-    """For 2-D inputs, the class-1 probability over the plane with the training points, as the
-    TensorFlow Playground draws it, every few epochs and at the end."""
+class EpochFigure(pl.Callback):
+    """A figure drawn after the first epoch, every ``every_n_epochs`` and at the last, when it applies."""
 
     def __init__(self, every_n_epochs: int = 10, resolution: int = 120) -> None:
         self.every_n_epochs, self.resolution = every_n_epochs, resolution
 
     @staticmethod
-    def applies(trainer: pl.Trainer) -> bool:
-        dm = trainer.datamodule
-        return dm is not None and getattr(dm, "input_shape", None) == (2,) and getattr(dm, "task", "") == "classification"
+    def applies(trainer: pl.Trainer) -> bool:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def draw(self, trainer: pl.Trainer, pl_module: pl.LightningModule, epoch: int) -> None:  # pragma: no cover
+        raise NotImplementedError
 
     def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         if trainer.sanity_checking or not self.applies(trainer):
@@ -46,9 +48,19 @@ class DecisionBoundary(pl.Callback):
         if (epoch + 1) % self.every_n_epochs == 0 or last or epoch == 0:
             self.draw(trainer, pl_module, epoch)
 
+
+class DecisionBoundary(EpochFigure):
+    """For 2-D inputs, the class-1 probability over the plane with the training points, as the
+    TensorFlow Playground draws it."""
+
+    @staticmethod
+    def applies(trainer: pl.Trainer) -> bool:
+        dm = trainer.datamodule
+        return dm is not None and getattr(dm, "input_shape", None) == (2,) and getattr(dm, "task", "") == "classification"
+
     @torch.no_grad()
     def draw(self, trainer: pl.Trainer, pl_module: pl.LightningModule, epoch: int) -> None:
-        plt = _plt()
+        plt = pyplot()
         dm = trainer.datamodule
         x, y = dm.x_train.cpu(), dm.y_train.cpu()
         lo, hi = x.min(0).values - 0.5, x.max(0).values + 0.5
@@ -66,7 +78,7 @@ class DecisionBoundary(pl.Callback):
         ax.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu", vmin=0, vmax=1, s=10, edgecolors="white", linewidths=0.4)
         ax.set_title(f"decision boundary, epoch {epoch + 1}")
         ax.set_xticks([]), ax.set_yticks([])
-        _publish(trainer, "decision_boundary", fig, epoch, "decision_boundary.png")
+        publish(trainer, "decision_boundary", fig, epoch, "decision_boundary.png")
 
 
 class ConfusionMatrix(pl.Callback):
@@ -78,7 +90,7 @@ class ConfusionMatrix(pl.Callback):
             return
         cm = cm_metric.compute().cpu()
         names = getattr(trainer.datamodule, "class_names", None) or [str(i) for i in range(len(cm))]
-        plt = _plt()
+        plt = pyplot()
         size = min(2 + 0.45 * len(cm), 14)
         fig, ax = plt.subplots(figsize=(size, size))
         ax.imshow(cm, cmap="Blues")
@@ -91,5 +103,5 @@ class ConfusionMatrix(pl.Callback):
             ax.set_yticks(range(len(cm)), names, fontsize=7)
         ax.set_xlabel("predicted"), ax.set_ylabel("true")
         ax.set_title("test confusion matrix")
-        _publish(trainer, "test/confusion_matrix", fig, trainer.current_epoch, "confusion_matrix.png")
+        publish(trainer, "test/confusion_matrix", fig, trainer.current_epoch, "confusion_matrix.png")
         cm_metric.reset()

@@ -10,27 +10,19 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
-from aa.callbacks.figures import _plt, _publish
+from aa.callbacks.figures import EpochFigure, pyplot, publish
 
 
-class RegressionFigure(pl.Callback):
+class RegressionFigure(EpochFigure):
     """Drawn after the first epoch, every ``every_n_epochs`` and at the last one; kept as regression_fit.png."""
 
     def __init__(self, every_n_epochs: int = 10, resolution: int = 200) -> None:
-        self.every_n_epochs, self.resolution = every_n_epochs, resolution
+        super().__init__(every_n_epochs, resolution)
 
     @staticmethod
     def applies(trainer: pl.Trainer) -> bool:
         dm = trainer.datamodule
         return dm is not None and getattr(dm, "task", "") == "regression" and hasattr(dm, "x_train")
-
-    def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        if trainer.sanity_checking or not self.applies(trainer):
-            return
-        epoch = trainer.current_epoch
-        last = epoch + 1 >= (trainer.max_epochs or 0) or trainer.should_stop
-        if (epoch + 1) % self.every_n_epochs == 0 or last or epoch == 0:
-            self.draw(trainer, pl_module, epoch)
 
     @torch.no_grad()
     def predict(self, pl_module: pl.LightningModule, x: Tensor) -> Tensor:
@@ -52,11 +44,11 @@ class RegressionFigure(pl.Callback):
         else:
             fig = self._scatter(pl_module, dm)
         fig.suptitle(f"regression fit, epoch {epoch + 1}", y=1.02)
-        _publish(trainer, "regression_fit", fig, epoch, "regression_fit.png")
+        publish(trainer, "regression_fit", fig, epoch, "regression_fit.png")
 
     def _curve(self, pl_module: pl.LightningModule, x: Tensor, y: Tensor, target: Any) -> Any:
         grid = torch.linspace(x.min().item(), x.max().item(), self.resolution).unsqueeze(1)
-        fig, ax = _plt().subplots(figsize=(5, 3.5))
+        fig, ax = pyplot().subplots(figsize=(5, 3.5))
         ax.scatter(x[:, 0], y, s=6, color="0.6", label="training samples")
         if target is not None:
             ax.plot(grid[:, 0], target(grid), color="black", lw=1.5, ls="--", label="target f(x)")
@@ -72,7 +64,7 @@ class RegressionFigure(pl.Callback):
                                 torch.linspace(lo[1].item(), hi[1].item(), n), indexing="xy")
         grid = torch.stack([gx.reshape(-1), gy.reshape(-1)], 1)
         true, pred = target(grid).reshape(n, n), self.predict(pl_module, grid).reshape(n, n)
-        fig, axes = _plt().subplots(1, 3, figsize=(11, 3.4))
+        fig, axes = pyplot().subplots(1, 3, figsize=(11, 3.4))
         shared = {"levels": torch.linspace(true.min().item(), true.max().item(), 21).tolist(), "extend": "both"}
         for ax, z, title, kw in ((axes[0], true, "target f(x)", shared), (axes[1], pred, "network", shared),
                                  (axes[2], (pred - true).abs(), "|error|", {"levels": 20, "cmap": "magma"})):
@@ -84,7 +76,7 @@ class RegressionFigure(pl.Callback):
     def _scatter(self, pl_module: pl.LightningModule, dm: Any) -> Any:
         units = getattr(dm, "target_units", lambda t: t)
         true, pred = units(dm.y_val.cpu().reshape(-1)), units(self.predict(pl_module, dm.x_val))
-        fig, ax = _plt().subplots(figsize=(4.2, 4))
+        fig, ax = pyplot().subplots(figsize=(4.2, 4))
         ax.scatter(true, pred, s=10, alpha=0.7)
         lo, hi = min(true.min(), pred.min()).item(), max(true.max(), pred.max()).item()
         ax.plot([lo, hi], [lo, hi], color="black", lw=1, ls="--", label="predicted = true")

@@ -35,6 +35,8 @@ def validate(cfg: DictConfig | dict) -> dict:
             _check_target(group, node)
     for group in MULTI_SELECT:
         for name, node in (data.get(group) or {}).items():
+            if node is None and group == "callbacks":
+                continue  # callbacks.NAME=null switches a default callback off
             if not isinstance(node, dict) or "_target_" not in node:
                 raise ConfigError(f"{group}.{name}", node, f"is not a {group} option",
                                   ", ".join(group_options(group)))

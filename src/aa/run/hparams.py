@@ -5,8 +5,8 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-GROUPS = ("dataset", "model", "activation", "normalization", "augmentation", "loss", "optim",
-          "scheduler", "batch", "regularization")
+GROUPS = ("dataset", "model", "activation", "normalization", "init", "augmentation", "loss", "optim",
+          "scheduler", "batch", "curriculum", "regularization")
 
 
 def flat_hparams(cfg: DictConfig, choices: dict[str, str] | None = None) -> dict[str, Any]:

@@ -90,7 +90,7 @@ def suggest(lrs: list[float], losses: list[float], half_window: float = 0.5) -> 
 
 def publish(result: RangeTest, trainer: pl.Trainer) -> None:
     """The loss-vs-rate curve as TensorBoard scalars and figure, and as lr_find.png in the run directory."""
-    from aa.callbacks.figures import _plt, _publish
+    from aa.callbacks.figures import pyplot, publish
 
     for logger in trainer.loggers:
         writer = logger.experiment
@@ -98,7 +98,7 @@ def publish(result: RangeTest, trainer: pl.Trainer) -> None:
             for k, (lr, loss) in enumerate(zip(result.lrs, result.losses)):
                 writer.add_scalar("lr_find/loss", loss, global_step=k)
                 writer.add_scalar("lr_find/lr", lr, global_step=k)
-    fig, ax = _plt().subplots(figsize=(5, 3.5))
+    fig, ax = pyplot().subplots(figsize=(5, 3.5))
     ax.plot(result.lrs, result.losses)
     if result.suggestion is not None:
         i = result.lrs.index(result.suggestion)
@@ -108,7 +108,7 @@ def publish(result: RangeTest, trainer: pl.Trainer) -> None:
     ax.set_xscale("log")
     ax.set_xlabel("learning rate (log)"), ax.set_ylabel("smoothed training loss")
     ax.set_title("learning-rate range test")
-    _publish(trainer, "lr_find", fig, 0, "lr_find.png")
+    publish(trainer, "lr_find", fig, 0, "lr_find.png")
 
 
 def maybe_find_lr(cfg: DictConfig, dm: pl.LightningDataModule, task: pl.LightningModule,
