@@ -93,6 +93,29 @@ def check_keys(argv: list[str]) -> str | None:
     return None
 
 
+def check_composed(argv: list[str]) -> str | None:
+    """For a single run, compose and validate once here: Hydra itself composes twice before its
+    callbacks can refuse a value, which would double the wait for an error. Sweeps are validated
+    job by job by aa.config.callback.ValidateConfig."""
+    if any(a.startswith("-") for a in argv):
+        return None
+    from hydra import compose, initialize_config_dir
+
+    from aa.config.errors import ConfigError
+    from aa.config.validate import validate
+
+    try:
+        with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+            cfg = compose(config_name="train", overrides=argv)
+    except Exception:  # Hydra's own message for what it cannot compose comes next
+        return None
+    try:
+        validate(cfg)
+    except ConfigError as e:
+        return str(e)
+    return None
+
+
 def task(cfg):  # type: ignore[no-untyped-def]
     from aa.run.train import hydra_task
 
@@ -137,11 +160,15 @@ def main() -> None:
     if problem:
         print(problem, file=sys.stderr)
         raise SystemExit(2)
-    import hydra
-
     from aa.config import resolvers
 
     resolvers.register()
+    problem = check_composed(sys.argv[1:])
+    if problem:
+        print(problem, file=sys.stderr)
+        raise SystemExit(2)
+    import hydra
+
     hydra.main(config_path=str(config_dir()), config_name="train", version_base="1.3")(task)()
 
 
