@@ -25,6 +25,34 @@ def make_cfg(overrides: Iterable[str] = ()) -> DictConfig:
     return cfg
 
 
+def fit(overrides: Iterable[str], run_dir: Path):
+    """Validate, build and fit a composed config without testing it; returns (data, task, trainer)."""
+    import torch
+
+    from aa.config.validate import validate
+    from aa.run import build
+
+    cfg = make_cfg(overrides)
+    validate(cfg)
+    torch.manual_seed(cfg.seed)
+    dm = build.build_data(cfg)
+    task = build.build_task(cfg, dm)
+    trainer = build.build_trainer(cfg, str(run_dir), dm)
+    trainer.fit(task, datamodule=dm)
+    return dm, task, trainer
+
+
+@pytest.fixture
+def one_thread():
+    """Small nets run fastest on one torch thread on a shared 2-core CPU."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(1)
+    yield
+    torch.set_num_threads(before)
+
+
 @pytest.fixture
 def cfg_factory():
     return make_cfg

@@ -12,7 +12,7 @@ from aa.config.validate import validate
 from aa.data.batching import Incremental, MiniBatch
 from aa.data.curriculum import Curriculum
 from aa.run import build
-from conftest import make_cfg
+from conftest import fit, make_cfg
 
 GAUSS = ["dataset=playground", "dataset.name=gauss", "dataset.n_samples=400", "dataset.noise=0.5",
          "model.hidden=[8]", "curriculum=loss", "curriculum.start_fraction=0.25", "curriculum.full_at_epoch=2",
@@ -56,13 +56,7 @@ def test_each_epoch_plans_only_the_pool_in_any_chunking(mode: str, ordered: bool
 
 
 def test_curriculum_trains_easiest_first_with_exact_update_counts(tmp_path: Path) -> None:
-    cfg = make_cfg([*GAUSS, "batch=mini", "batch.size=32", "trainer.max_epochs=4"])
-    validate(cfg)
-    torch.manual_seed(cfg.seed)
-    dm = build.build_data(cfg)
-    task = build.build_task(cfg, dm)
-    trainer = build.build_trainer(cfg, str(tmp_path), dm)
-    trainer.fit(task, datamodule=dm)
+    dm, _, trainer = fit([*GAUSS, "batch=mini", "batch.size=32", "trainer.max_epochs=4"], tmp_path)
     n = len(dm.y_train)
     pools = [math.ceil(f * n) for f in (0.25, 0.625, 1.0, 1.0)]
     assert trainer.global_step == sum(math.ceil(p / 32) for p in pools)

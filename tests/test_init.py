@@ -11,8 +11,7 @@ from torch import nn
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
 from aa.nn.init import Constant, Default, Kaiming, Xavier
-from aa.run import build
-from conftest import make_cfg
+from conftest import fit, make_cfg
 
 XOR = ["dataset=playground", "dataset.name=xor", "dataset.n_samples=400", "activation=sigmoid",
        "model.hidden=[8]", "optim.lr=0.05", "trainer.max_epochs=40",
@@ -47,13 +46,7 @@ def test_default_keeps_pytorch_init_and_constant_sets_every_weight() -> None:
 
 
 def _fit(overrides: list[str], tmp_path: Path):
-    cfg = make_cfg(overrides)
-    validate(cfg)
-    torch.manual_seed(cfg.seed)
-    dm = build.build_data(cfg)
-    task = build.build_task(cfg, dm)
-    trainer = build.build_trainer(cfg, str(tmp_path), dm)
-    trainer.fit(task, datamodule=dm)
+    _, task, trainer = fit(overrides, tmp_path)
     return task, trainer
 
 

@@ -14,13 +14,7 @@ from conftest import make_cfg
 VOCAB = 30
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small recurrent nets run fastest on one thread on the shared CPUs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 def model(overrides: list[str], input_shape: tuple[int, ...], outputs: int = 3) -> nn.Module:

@@ -18,13 +18,7 @@ from aa.data.text_augment import DeleteWords, InsertWords, SubstituteWords
 from conftest import make_cfg
 
 
-@pytest.fixture(autouse=True)
-def one_thread():
-    """Small recurrent nets run fastest on one thread on the shared CPUs."""
-    before = torch.get_num_threads()
-    torch.set_num_threads(1)
-    yield
-    torch.set_num_threads(before)
+pytestmark = pytest.mark.usefixtures("one_thread")
 
 
 BATCH = torch.tensor([[5, 6, 7, 8, 0, 0], [9, 10, 0, 0, 0, 0], [11, 12, 13, 14, 15, 16]])

@@ -133,7 +133,7 @@ def _check_type(key: str, value: Any, hint: Any) -> None:
         raise ConfigError(key, value, f"has the wrong type: expected {' or '.join(_type_name(a) for a in args)}")
     if origin in (list, tuple):
         if not isinstance(value, (list, tuple)):
-            raise ConfigError(key, value, f"has the wrong type: expected a list like [1,2]")
+            raise ConfigError(key, value, "has the wrong type: expected a list like [1,2]")
         inner = args[0] if args else Any
         for i, v in enumerate(value):
             _check_type(f"{key}[{i}]", v, inner)
