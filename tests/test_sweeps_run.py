@@ -33,12 +33,16 @@ def job_file(sweep_dir: Path, num: int, name: str) -> dict:
         return json.load(f)
 
 
+# Jobs must train for a few seconds, or one worker can finish before the other has imported torch.
+LONG_ENOUGH = ("trainer.max_epochs=30", "batch.limit=null")
+
+
 def overlapping(a: dict, b: dict) -> bool:
     return a["started"] < b["ended"] and b["started"] < a["ended"]
 
 
 def test_joblib_runs_two_jobs_at_once_each_with_its_share_of_the_cores(tmp_path):
-    p = aa_sweep(tmp_path, "launcher=joblib", "hydra.launcher.n_jobs=2", "optim.lr=0.01,0.1")
+    p = aa_sweep(tmp_path, "launcher=joblib", "hydra.launcher.n_jobs=2", "optim.lr=0.01,0.1", *LONG_ENOUGH)
     assert p.returncode == 0, p.stderr[-2000:]
     a, b = job_file(tmp_path, 0, "job.json"), job_file(tmp_path, 1, "job.json")
     assert a["pid"] != b["pid"] and overlapping(a, b)
@@ -53,7 +57,7 @@ def test_joblib_runs_two_jobs_at_once_each_with_its_share_of_the_cores(tmp_path)
 def test_ray_gives_jobs_running_at_once_different_gpus(tmp_path):
     """Two GPUs declared to Ray on this CPU machine: Ray hands each running job its own device id."""
     p = aa_sweep(tmp_path, "launcher=ray", "hydra.launcher.ray.init.num_gpus=2",
-                 "hydra.launcher.ray.init.num_cpus=2", "trainer=cpu", "optim.lr=0.01,0.02,0.03")
+                 "hydra.launcher.ray.init.num_cpus=2", "trainer=cpu", "optim.lr=0.01,0.02,0.03", *LONG_ENOUGH)
     assert p.returncode == 0, p.stderr[-2000:]
     jobs = [job_file(tmp_path, n, "job.json") for n in range(3)]
     assert {j["cuda_visible_devices"] for j in jobs} <= {"0", "1"}
