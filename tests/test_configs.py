@@ -55,3 +55,11 @@ def test_wheel_carries_the_configs(tmp_path) -> None:
     out = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, cwd=tmp_path,
                          env={"PYTHONPATH": str(target), "PATH": ""}).stdout.strip()
     assert out == str(target / "aa" / "configs")
+
+
+@pytest.mark.parametrize("name", group_options("experiment"))
+def test_every_experiment_composes_and_validates(name: str) -> None:
+    try:
+        validate(make_cfg([f"experiment={name}"]))
+    except Exception as e:  # a recipe may need its data path on the command line
+        assert "is required" in str(e), e
