@@ -94,7 +94,7 @@ def main() -> None:
     torch.set_num_threads(args.threads)
     import logging
 
-    import pytorch_lightning  # noqa: F401  (sets its logger's level on import; quiet it afterwards)
+    import pytorch_lightning  # noqa: F401  (it sets its logger's level on import; quiet it afterwards)
 
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
     probe = compose([])

@@ -53,13 +53,18 @@ def test_per_step_outputs_of_a_padded_batch_match_each_sequence_alone():
             assert (together[i, len(s):] == net.out.bias).all()  # padded steps hold no state
 
 
+def recurrence(r: nn.RNN, x: torch.Tensor, size: int) -> torch.Tensor:
+    """The last state of h_t = tanh(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh), written out step by step."""
+    h = torch.zeros(x.shape[0], size)
+    for t in range(x.shape[1]):
+        h = torch.tanh(x[:, t] @ r.weight_ih_l0.T + r.bias_ih_l0 + h @ r.weight_hh_l0.T + r.bias_hh_l0)
+    return h
+
+
 def test_elman_net_computes_the_recurrence_and_a_perceptron_output():
     net = model(["model=rnn", "model.hidden_size=5"], (4, 2), outputs=3)
     x = torch.randn(6, 4, 2)
-    r = net.rnn
-    h = torch.zeros(6, 5)
-    for t in range(4):
-        h = torch.tanh(x[:, t] @ r.weight_ih_l0.T + r.bias_ih_l0 + h @ r.weight_hh_l0.T + r.bias_hh_l0)
+    h = recurrence(net.rnn, x, 5)
     with torch.no_grad():
         assert torch.allclose(net(x), h @ net.out.weight.T + net.out.bias, atol=1e-6)
 
@@ -68,10 +73,7 @@ def test_simple_recurrent_net_feeds_its_output_back():
     """y_t = g(W^Y y_{t-1} + W^X x_t): no output layer, the state is the output."""
     net = model(["model=rnn", "model.output_layer=false"], (4, 2), outputs=3)
     x = torch.randn(6, 4, 2)
-    r = net.rnn
-    y = torch.zeros(6, 3)
-    for t in range(4):
-        y = torch.tanh(x[:, t] @ r.weight_ih_l0.T + r.bias_ih_l0 + y @ r.weight_hh_l0.T + r.bias_hh_l0)
+    y = recurrence(net.rnn, x, 3)
     with torch.no_grad():
         assert torch.allclose(net(x), y, atol=1e-6)
     assert sum(p.numel() for p in net.parameters()) == 3 * 2 + 3 * 3 + 3 + 3

@@ -170,27 +170,16 @@ def check_compatibility(data: dict) -> None:
     if loss and task and task not in loss.info.get("tasks", (task,)):
         raise ConfigError("loss", data["loss"]["_target_"].rsplit(".", 1)[-1],
                           f"does not fit a {task} dataset", "for " + task + ": " + ", ".join(
-                              n for n in group_options("loss") if task in _loss_tasks(n)))
+                              n for n in group_options("loss") if task in option_facts("loss", n, "tasks")))
     served = input_kind(data)
     for name, node in (data.get("augmentation") or {}).items():
         aug = SCHEMAS.get(node.get("_target_"))
         accepts = getattr(aug, "info", {}).get("inputs", ()) if aug else ()
         if served and accepts and served not in accepts:
-            fitting = [o for o in group_options("augmentation") if served in _augment_inputs(o)]
+            fitting = [o for o in group_options("augmentation") if served in option_facts("augmentation", o, "inputs")]
             raise ConfigError("augmentation", name, f"transforms {'/'.join(accepts)} data, but this run "
                               f"feeds {served} data", f"for {served} data: {', '.join(fitting) or 'none'}")
     check_manual_backprop(data)
-
-
-def _augment_inputs(option: str) -> tuple:
-    from aa.config.paths import config_dir
-
-    node = OmegaConf.to_container(OmegaConf.load(config_dir() / "augmentation" / f"{option}.yaml")) or {}
-    kinds: tuple = ()
-    for child in node.values():
-        cls = SCHEMAS.get(child.get("_target_")) if isinstance(child, dict) else None
-        kinds += tuple(getattr(cls, "info", {}).get("inputs", ()))
-    return kinds
 
 
 def input_kind(data: dict) -> str | None:
@@ -202,19 +191,20 @@ def input_kind(data: dict) -> str | None:
     return next((k for k in wanted if k in kinds), kinds[0] if kinds else None)
 
 
+def option_facts(group: str, option: str, fact: str) -> tuple:
+    """The ``info[fact]`` the schemas declare for one option file (merged over a multi-select file's
+    children), so error messages can list the options that would fit."""
+    from aa.config.paths import config_dir
+
+    node = OmegaConf.to_container(OmegaConf.load(config_dir() / group / f"{option}.yaml")) or {}
+    nodes = [node] if "_target_" in node else [v for v in node.values() if isinstance(v, dict)]
+    facts: tuple = ()
+    for n in nodes:
+        cls = SCHEMAS.get(n.get("_target_"))
+        facts += tuple(getattr(cls, "info", {}).get(fact, ())) if cls else ()
+    return facts
+
+
 def models_for(kinds: tuple) -> list[str]:
-    from aa.config.paths import config_dir
-    out = []
-    for name in group_options("model"):
-        target = OmegaConf.load(config_dir() / "model" / f"{name}.yaml").get("_target_")
-        cls = SCHEMAS.get(target)
-        if cls is None or set(kinds) & set(cls.info.get("inputs", ())):
-            out.append(name)
-    return out
-
-
-def _loss_tasks(name: str) -> tuple:
-    from aa.config.paths import config_dir
-    target = OmegaConf.load(config_dir() / "loss" / f"{name}.yaml").get("_target_")
-    cls = SCHEMAS.get(target)
-    return cls.info.get("tasks", ()) if cls else ()
+    return [m for m in group_options("model")
+            if not option_facts("model", m, "inputs") or set(kinds) & set(option_facts("model", m, "inputs"))]

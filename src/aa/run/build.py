@@ -28,12 +28,11 @@ def build_data(cfg: DictConfig, chunk_updates: int | None = None) -> pl.Lightnin
     return dm
 
 
-def regularizers(cfg: DictConfig) -> tuple[list, list]:
-    """Split the regularization group into per-update regularisers and Lightning callbacks."""
-    regs, callbacks = [], []
-    for node in (cfg.get("regularization") or {}).values():
-        (callbacks if node._target_ == LOSS_REGULARIZERS else regs).append(instantiate(node))
-    return regs, callbacks
+def regularizers(cfg: DictConfig, callbacks: bool = False) -> list:
+    """The regularization group's per-update regularisers, or (callbacks=True) its Lightning callbacks
+    such as early stopping; each is built only where it is used."""
+    nodes = (cfg.get("regularization") or {}).values()
+    return [instantiate(n) for n in nodes if (n._target_ == LOSS_REGULARIZERS) == callbacks]
 
 
 def build_scheduler(cfg: DictConfig, dm: pl.LightningDataModule) -> Any:
@@ -55,7 +54,7 @@ def build_task(cfg: DictConfig, dm: pl.LightningDataModule) -> TaskModule:
     model = build_model(cfg, dm.input_shape, dm.num_outputs, dm.input_transform())
     if cfg.get("init"):
         instantiate(cfg.init)(model)
-    regs, _ = regularizers(cfg)
+    regs = regularizers(cfg)
     scheduler, monitor = build_scheduler(cfg, dm)
     backward = None
     if cfg.get("backprop", "autograd") == "manual":
@@ -74,7 +73,7 @@ def build_trainer(cfg: DictConfig, run_dir: str, dm: pl.LightningDataModule) -> 
             continue
         kwargs = {"dirpath": f"{run_dir}/checkpoints"} if name == "model_checkpoint" else {}
         callbacks.append(instantiate(node, **kwargs))
-    callbacks += regularizers(cfg)[1]
+    callbacks += regularizers(cfg, callbacks=True)
     if cfg.get("curriculum"):
         callbacks.append(instantiate(cfg.curriculum))
     logger = instantiate(cfg.logger, save_dir=run_dir) if cfg.get("logger") else False
