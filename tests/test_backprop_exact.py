@@ -16,6 +16,7 @@ from aa.models.perceptron import Perceptron
 from aa.nn import activations as A
 from aa.nn.input import Standardize
 from aa.task.losses import CrossEntropy, SquaredError
+from aa.task.classification import Classification
 from aa.task.module import TaskModule
 from aa.task.regularizers import L1, L2
 
@@ -53,8 +54,8 @@ def networks(draw, activations=tuple(ACTIVATIONS), dropout=True):
             prm.normal_(0, 0.8, generator=gen)
     loss = LOSSES[draw(st.sampled_from(tuple(LOSSES)))]()
     regs = draw(st.sampled_from(((), (L2(0.05),), (L1(0.01), L2(0.02)))))
-    task = TaskModule(model=model, loss=loss, optimizer=functools.partial(torch.optim.SGD, lr=0.1),
-                      num_outputs=c, regularizers=regs)
+    task = TaskModule(model=model, objective=Classification(loss, c),
+                      optimizer=functools.partial(torch.optim.SGD, lr=0.1), regularizers=regs)
     return task, x, y, seed
 
 

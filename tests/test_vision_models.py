@@ -12,7 +12,7 @@ from torch.nn import functional as F
 from aa.config.validate import validate
 from aa.models.build import build_model
 from aa.run.train import config_error
-from aa.task.module import split_aux
+from aa.task.supervised import split_aux
 from conftest import make_cfg
 
 IMAGENET = (3, 224, 224)

@@ -85,7 +85,7 @@ class ConfusionMatrix(pl.Callback):
     """The test split's confusion matrix (rows: true class, columns: predicted)."""
 
     def on_test_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        cm_metric = getattr(pl_module, "test_confusion", None)
+        cm_metric = getattr(pl_module.objective, "test_confusion", None)
         if cm_metric is None:
             return
         cm = cm_metric.compute().cpu()

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor, nn
 from torch.nn.modules.dropout import _DropoutNd
 
-from aa.task.module import split_aux
+from aa.task.supervised import split_aux
 
 PHI_MODULES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 

@@ -10,14 +10,21 @@ from omegaconf import DictConfig, OmegaConf
 from aa.backprop.support import check_manual_backprop
 from aa.config import schemas  # noqa: F401  (registers every schema)
 from aa.config.errors import ConfigError
-from aa.config.paths import group_options
+from aa.config.paths import config_dir, config_groups, group_options
 from aa.config.schema import SCHEMAS
 from aa.config.schemas.toolbox import check_toolbox
 
 MULTI_SELECT = ("regularization", "augmentation", "callbacks")
-SINGLE_NODE = ("dataset", "model", "activation", "normalization", "loss", "optim", "scheduler",
+SINGLE_NODE = ("objective", "dataset", "model", "activation", "normalization", "loss", "optim", "scheduler",
                "batch", "trainer", "logger", "init", "curriculum")
+GLOBAL_GROUPS = ("experiment", "debug", "launcher", "hparams_search")  # @package _global_: no node of their own
 META_KEYS = {"_target_", "_partial_", "_recursive_", "_convert_", "_args_"}
+
+
+def optional_groups() -> tuple[str, ...]:
+    """Groups a family adds (decode, prune, ...): a node when chosen, absent or null otherwise."""
+    known = set(SINGLE_NODE) | set(MULTI_SELECT) | set(GLOBAL_GROUPS)
+    return tuple(g for g in config_groups() if g not in known)
 
 
 def validate(cfg: DictConfig | dict) -> dict:
@@ -26,7 +33,11 @@ def validate(cfg: DictConfig | dict) -> dict:
         data = {k: v for k, v in cfg.items() if k != "hydra"}
     else:
         data = {k: _plain(cfg, k) for k in cfg if k != "hydra"}
-    _check_node("", data, SCHEMAS["aa.run.train.Run"], skip=set(SINGLE_NODE) | set(MULTI_SELECT))
+    optional = optional_groups()
+    _check_node("", data, SCHEMAS["aa.run.train.Run"], skip=set(SINGLE_NODE) | set(MULTI_SELECT) | set(optional))
+    for group in optional:
+        if data.get(group):
+            _check_target(group, data[group])
     for group in SINGLE_NODE:
         node = data.get(group)
         if node is None:
@@ -163,6 +174,7 @@ def check_compatibility(data: dict) -> None:
     loss = SCHEMAS.get(data["loss"].get("_target_"))
     dinfo = getattr(ds, "info", {}) if ds else {}
     task, kinds = dinfo.get("task"), tuple(dinfo.get("inputs", ()))
+    check_objective(data, task)
     if model and kinds and not set(kinds) & set(model.info.get("inputs", kinds)):
         name = data["model"]["_target_"].rsplit(".", 1)[-1]
         raise ConfigError("model", name, f"cannot read the {'/'.join(kinds)} inputs of this dataset",
@@ -182,6 +194,21 @@ def check_compatibility(data: dict) -> None:
     check_manual_backprop(data)
 
 
+def check_objective(data: dict, task: str | None) -> None:
+    """The objective must train on the dataset's kind of task (a GAN cannot use a regression table)."""
+    objective = SCHEMAS.get(data["objective"].get("_target_"))
+    tasks = getattr(objective, "info", {}).get("tasks", ()) if objective else ()
+    if not task or not tasks or task in tasks:
+        return
+    name = next(iter(n for n in group_options("objective")
+                     if OmegaConf.load(config_dir() / "objective" / f"{n}.yaml").get("_target_")
+                     == data["objective"]["_target_"]), data["objective"]["_target_"])
+    fitting = [o for o in group_options("objective") if task in option_facts("objective", o, "tasks")]
+    raise ConfigError("objective", name, f"trains on {'/'.join(tasks)} data, but this dataset is a {task} "
+                      "dataset (the model or dataset config chose this objective)",
+                      f"objectives for {task} data: {', '.join(fitting) or 'none'}")
+
+
 def input_kind(data: dict) -> str | None:
     """The input form the model reads, among those the dataset can serve."""
     ds = SCHEMAS.get(data["dataset"].get("_target_"))
@@ -194,8 +221,6 @@ def input_kind(data: dict) -> str | None:
 def option_facts(group: str, option: str, fact: str) -> tuple:
     """The ``info[fact]`` the schemas declare for one option file (merged over a multi-select file's
     children), so error messages can list the options that would fit."""
-    from aa.config.paths import config_dir
-
     node = OmegaConf.to_container(OmegaConf.load(config_dir() / group / f"{option}.yaml")) or {}
     nodes = [node] if "_target_" in node else [v for v in node.values() if isinstance(v, dict)]
     facts: tuple = ()

@@ -143,6 +143,10 @@ class TensorDataModule(pl.LightningDataModule):
         dims = (0,) if self.x_train.dim() == 2 else (0, 2, 3)
         return Standardize.fit(self.x_train, dims=dims)
 
+    def model_args(self) -> dict[str, Any]:
+        """Facts of the data that some models take besides input_shape and num_outputs (by name)."""
+        return {}
+
     @property
     def input_shape(self) -> tuple[int, ...]:
         self.setup()

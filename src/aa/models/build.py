@@ -11,10 +11,11 @@ from aa.nn.input import Standardize
 
 
 def build_model(cfg: Any, input_shape: tuple[int, ...], num_outputs: int,
-                standardize: Standardize | None = None) -> nn.Module:
-    """Pass each model only the pieces its constructor takes (activation, normalization, dropout)."""
+                standardize: Standardize | None = None, data_args: dict[str, Any] | None = None) -> nn.Module:
+    """Pass each model only the pieces its constructor takes (activation, normalization, dropout, and
+    what the data module adds in ``model_args()``, e.g. a vocabulary size)."""
     params = inspect.signature(get_class(cfg.model._target_)).parameters
-    extra: dict[str, Any] = {}
+    extra: dict[str, Any] = {k: v for k, v in (data_args or {}).items() if k in params}
     if "activation" in params and cfg.activation:
         extra["activation"] = instantiate(cfg.activation)
     if "normalization" in params and cfg.normalization:

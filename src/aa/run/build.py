@@ -1,16 +1,19 @@
 """Turn a validated config into data module, task module, callbacks, logger and Trainer."""
 from __future__ import annotations
 
+import inspect
 from typing import Any
 
 import pytorch_lightning as pl
-from hydra.utils import instantiate
+from hydra.utils import get_class, instantiate
 from omegaconf import DictConfig, OmegaConf
+from torch import nn
 
 from aa.callbacks.data_on_device import DataOnDevice
 from aa.config.validate import input_kind
 from aa.models.build import build_model
 from aa.task.module import TaskModule
+from aa.task.objective import Objective
 
 LOSS_REGULARIZERS = "pytorch_lightning.callbacks.EarlyStopping"
 
@@ -51,19 +54,30 @@ def build_scheduler(cfg: DictConfig, dm: pl.LightningDataModule) -> Any:
 
 
 def build_task(cfg: DictConfig, dm: pl.LightningDataModule) -> TaskModule:
-    model = build_model(cfg, dm.input_shape, dm.num_outputs, dm.input_transform())
+    model = build_model(cfg, dm.input_shape, dm.num_outputs, dm.input_transform(),
+                        getattr(dm, "model_args", dict)())
     if cfg.get("init"):
         instantiate(cfg.init)(model)
     regs = regularizers(cfg)
     scheduler, monitor = build_scheduler(cfg, dm)
-    backward = None
-    if cfg.get("backprop", "autograd") == "manual":
+    objective = build_objective(cfg, dm, model)
+    return TaskModule(model=model, objective=objective, optimizer=instantiate(cfg.optim, _convert_="all"),
+                      scheduler=scheduler, scheduler_monitor=monitor, regularizers=regs)
+
+
+def build_objective(cfg: DictConfig, dm: pl.LightningDataModule, model: nn.Module) -> Objective:
+    """The configured objective, given those of the run's pieces its constructor takes: the loss, the
+    number of outputs, the data module, the model, the whole config, the manual BackProp engine."""
+    params = inspect.signature(get_class(cfg.objective._target_)).parameters
+    pieces: dict[str, Any] = {"num_outputs": lambda: dm.num_outputs, "data": lambda: dm,
+                              "model": lambda: model, "cfg": lambda: cfg,
+                              "loss": lambda: instantiate(cfg.loss) if cfg.get("loss") else None}
+    extra = {k: make() for k, make in pieces.items() if k in params}
+    if "engine" in params and cfg.get("backprop", "autograd") == "manual":
         from aa.backprop.engine import ManualBackprop
 
-        backward = ManualBackprop(model, instantiate(cfg.loss))
-    return TaskModule(model=model, loss=instantiate(cfg.loss), optimizer=instantiate(cfg.optim, _convert_="all"),
-                      task=dm.task, num_outputs=dm.num_outputs, scheduler=scheduler,
-                      scheduler_monitor=monitor, regularizers=regs, backward=backward)
+        extra["engine"] = ManualBackprop(model, extra.get("loss") or instantiate(cfg.loss))
+    return instantiate(cfg.objective, _convert_="all", **extra)
 
 
 def build_trainer(cfg: DictConfig, run_dir: str, dm: pl.LightningDataModule) -> pl.Trainer:

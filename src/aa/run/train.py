@@ -23,6 +23,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     from aa.run.hparams import flat_hparams, write_hparams
     from aa.run.lr_find import maybe_find_lr
     from aa.run.summary import print_summary
+    from aa.sweep.metric import default_metric
 
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     os.makedirs(run_dir, exist_ok=True)
@@ -40,8 +41,11 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     trainer.test(task, datamodule=dm, ckpt_path=best, verbose=False)
     test_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("test/")}
     metrics = _collect(fit_metrics, test_metrics)
+    for callback in trainer.callbacks:  # callbacks that measure the run (e.g. compression) add sections
+        if callable(getattr(callback, "report", None)):
+            metrics.update(callback.report())
     metrics.update({
-        "task": dm.task,
+        "task": task.objective.task,
         "epochs": trainer.current_epoch,
         "optimizer_steps": trainer.global_step,
         "best_checkpoint": best,
@@ -50,7 +54,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         "wall_time_s": round(time.perf_counter() - start, 2),
         "resumed_from": ckpt_path,
     })
-    name = optimized_metric(cfg, dm.task)
+    name = default_metric(cfg.get("optimized_metric"), task.objective.metric)
     metrics["optimized_metric"] = {"name": name, "value": _lookup(metrics, name)}
     if not trainer.is_global_zero:  # DDP: the other ranks trained alongside; rank 0 writes the results
         return metrics
@@ -62,12 +66,6 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         trainer.logger.finalize("success")
     print_summary(metrics, run_dir)
     return metrics
-
-
-def optimized_metric(cfg: DictConfig, task: str) -> str:
-    from aa.sweep.metric import default_metric
-
-    return default_metric(cfg.get("optimized_metric"), task)
 
 
 def _collect(fit: dict[str, float], test: dict[str, float]) -> dict[str, Any]:

@@ -69,8 +69,8 @@ def check_ddp(data: dict, multirun: bool, launcher: dict) -> None:
 
 def check_direction(data: dict, chosen: Any) -> None:
     """The search must climb the metric the run returns: maximise accuracy, minimise a loss."""
-    ds = SCHEMAS.get((data.get("dataset") or {}).get("_target_"))
-    metric = default_metric(data.get("optimized_metric"), getattr(ds, "info", {}).get("task"))
+    objective = SCHEMAS.get((data.get("objective") or {}).get("_target_"))
+    metric = default_metric(data.get("optimized_metric"), getattr(objective, "info", {}).get("metric"))
     wanted = direction(metric)
     if str(chosen) != wanted:
         raise ConfigError("hydra.sweeper.direction", chosen,

@@ -9,6 +9,7 @@ def direction(metric: str) -> str:
     return "minimize" if any(w in metric.lower() for w in LOWER_IS_BETTER) else "maximize"
 
 
-def default_metric(optimized: str | None, task: str | None) -> str:
-    """The metric a run returns to a sweeper: the configured one, else val/acc or val/loss."""
-    return optimized or ("val/acc" if task in (None, "classification") else "val/loss")
+def default_metric(optimized: str | None, metric: str | None) -> str:
+    """The metric a run returns to a sweeper: the configured one, else the objective's headline
+    metric on the validation split (val/acc for classification, val/mse for regression)."""
+    return optimized or f"val/{metric or 'loss'}"

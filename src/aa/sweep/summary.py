@@ -27,7 +27,7 @@ class SweepSummary(Callback):
         from aa.sweep.ray_gpus import fit_ray_to_cluster
 
         data = {k: OmegaConf.to_container(config[k], resolve=True) if OmegaConf.is_config(config[k]) else config[k]
-                for k in ("trainer", "dataset", "optimized_metric") if k in config}
+                for k in ("trainer", "dataset", "objective", "optimized_metric") if k in config}
         try:
             check_launch(config, data)
         except ConfigError as e:

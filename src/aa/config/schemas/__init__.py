@@ -1,7 +1,7 @@
-"""Every config schema, one module per area; importing this package registers them all."""
-from aa.config.schemas import data, models, nn, run, task, trainer  # noqa: F401
-from aa.config.schemas import backprop  # noqa: F401
-from aa.config.schemas import sequences  # noqa: F401
-from aa.config.schemas import sweeps  # noqa: F401
-from aa.config.schemas import vision  # noqa: F401
-from aa.config.schemas import toolbox  # noqa: F401
+"""Every config schema, one module per area; importing this package registers them all (each module
+here is imported, so a new family adds its schemas by adding a file)."""
+import importlib
+import pkgutil
+
+for _module in pkgutil.iter_modules(__path__):
+    importlib.import_module(f"{__name__}.{_module.name}")
