@@ -11,6 +11,13 @@ and one line for the hand-written BackProp (``backprop=manual``) against autogra
 (``--engine-only`` prints just that line):
 
     engine=manual batch_size=64 autograd_ms_per_step=... manual_ms_per_step=... ratio=...
+
+and one line for a whole run as users run it (``--whole-only`` prints just that line): the default
+configuration's fit + test (validation every epoch, best checkpoint, TensorBoard, default callbacks)
+against a plain PyTorch loop that also validates every epoch, keeps the best weights and tests them,
+same model, data split, epochs and updates:
+
+    whole_run epochs=60 plain_s=... aa_s=... ratio=...
 """
 from __future__ import annotations
 
@@ -84,12 +91,74 @@ def aa_path(cfg, steps: int) -> float:
     return (time.perf_counter() - start) / (epochs * per_epoch) * 1e3
 
 
+def plain_run(cfg) -> float:
+    """The textbook whole run: per epoch, shuffled mini-batch updates, then a validation pass; the weights
+    with the lowest validation loss are kept and tested at the end."""
+    import copy
+
+    from aa.run import build
+
+    dm = build.build_data(cfg)
+    task = build.build_task(cfg, dm)
+    model, loss_fn = task.model, task.loss
+    opt = task.optimizer_factory(params=model.parameters())
+    x, y, size = dm.x_train, dm.y_train, int(cfg.batch.size)
+    g = torch.Generator().manual_seed(cfg.seed)
+    start = time.perf_counter()
+    best, best_state = float("inf"), None
+    for _ in range(int(cfg.trainer.max_epochs)):
+        model.train()
+        for idx in torch.randperm(len(y), generator=g).split(size):
+            loss = loss_fn(model(x[idx]), y[idx])
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            opt.step()
+        model.eval()
+        with torch.no_grad():
+            out = model(dm.x_val)
+            val = float(loss_fn(out, dm.y_val))
+            _ = (out.argmax(1) == dm.y_val).float().mean()
+        if val < best:
+            best, best_state = val, copy.deepcopy(model.state_dict())
+    model.load_state_dict(best_state)
+    model.eval()
+    with torch.no_grad():
+        _ = (model(dm.x_test).argmax(1) == dm.y_test).float().mean()
+    return time.perf_counter() - start
+
+
+def aa_run(cfg) -> float:
+    """aa's whole run as aa-train does it (aa.run.train.train: build, fit, validate and test the best
+    checkpoint, metrics.json, HParams), without the Python start-up both sides share."""
+    import contextlib
+    import io
+    import tempfile
+
+    from aa.run.train import train
+
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()):
+        train(cfg, tempfile.mkdtemp(prefix="aa-bench-"))
+    return time.perf_counter() - start
+
+
+def whole_run_line(rounds: int) -> None:
+    cfg = compose([])
+    plain, aa = [], []
+    for _ in range(rounds):
+        plain.append(plain_run(compose([])))
+        aa.append(aa_run(compose([])))
+    p, a = statistics.median(plain), statistics.median(aa)
+    print(f"whole_run epochs={cfg.trainer.max_epochs} plain_s={p:.2f} aa_s={a:.2f} ratio={a / p:.2f}", flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=600)
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--threads", type=int, default=1, help="torch threads for both sides")
     parser.add_argument("--engine-only", action="store_true", help="only the backprop=manual vs autograd line")
+    parser.add_argument("--whole-only", action="store_true", help="only the whole-run line")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     import logging
@@ -97,6 +166,9 @@ def main() -> None:
     import pytorch_lightning  # noqa: F401  (it sets its logger's level on import; quiet it afterwards)
 
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
+    if args.whole_only:
+        whole_run_line(args.rounds)
+        return
     probe = compose([])
     from aa.run import build
 
@@ -112,6 +184,7 @@ def main() -> None:
         p, a = statistics.median(plain), statistics.median(aa)
         print(f"batch_size={label} plain_ms_per_step={p:.3f} aa_ms_per_step={a:.3f} ratio={a / p:.2f}", flush=True)
     manual_engine_line(args.steps, args.rounds)
+    whole_run_line(args.rounds)
 
 
 def manual_engine_line(steps: int, rounds: int) -> None:

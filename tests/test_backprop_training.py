@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import pytest
-import pytorch_lightning as pl
 import torch
 from omegaconf import open_dict
 
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
-from aa.run import build
-from conftest import make_cfg
+from conftest import build, make_cfg, trainer_for
 
 MODES = {
     "full": (["batch=full", "trainer.max_epochs=40"], 40),
@@ -23,17 +21,11 @@ MODES = {
 
 def fit(overrides: list[str], tmp_path) -> tuple[dict, dict, int]:
     """Train through the real data module, task module and Trainer in float64; (initial, final) weights, updates."""
-    cfg = make_cfg(["optim=sgd", "model.hidden=[32,16]", "+trainer.precision=64-true", *overrides])
-    validate(cfg)
+    cfg, dm, task = build(["optim=sgd", "model.hidden=[32,16]", "+trainer.precision=64-true", *overrides])
     with open_dict(cfg):
-        cfg.callbacks, cfg.logger = {}, None
         cfg.trainer.limit_val_batches = 0
-        cfg.trainer.enable_checkpointing = False
-    pl.seed_everything(cfg.seed, verbose=False)
-    dm = build.build_data(cfg)
-    task = build.build_task(cfg, dm)
     initial = {k: v.detach().double().clone() for k, v in task.model.state_dict().items()}
-    trainer = build.build_trainer(cfg, str(tmp_path), dm)
+    trainer = trainer_for(cfg, tmp_path, dm, quiet=True)
     trainer.fit(task, datamodule=dm)
     return initial, task.model.state_dict(), trainer.global_step
 

@@ -1,19 +1,15 @@
 """Per-layer gradient statistics: the same numbers from both engines, logged every epoch, and the lecture's point."""
 from __future__ import annotations
 
-import glob
-
-import pytorch_lightning as pl
 import torch
 from hydra import compose, initialize_config_dir
 from omegaconf import open_dict
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
 
 from aa.callbacks.gradient_stats import layer_stats
 from aa.config.paths import config_dir
 from aa.config.validate import validate
-from aa.run import build
-from conftest import make_cfg
+from aa.run import build as builders
+from conftest import Events, build, make_cfg, trainer_for
 
 DEEP = "model.hidden=[32,32,32,32,32,32]"
 
@@ -22,8 +18,8 @@ def task_for(overrides: list[str]):
     cfg = make_cfg(overrides)
     validate(cfg)
     torch.manual_seed(0)
-    dm = build.build_data(cfg)
-    return build.build_task(cfg, dm), dm
+    dm = builders.build_data(cfg)
+    return builders.build_task(cfg, dm), dm
 
 
 def test_manual_and_autograd_report_the_same_layer_statistics():
@@ -58,23 +54,23 @@ def test_deep_sigmoid_gradients_vanish_where_residual_relu_keeps_them():
     assert ratio["sigmoid"] < 1e-3 < ratio["relu"] < 0.1 < ratio["relu_residual"], ratio
 
 
+def probe_only(cfg) -> None:
+    """Keep the gradient probe as the one callback; no checkpoints."""
+    with open_dict(cfg):
+        cfg.callbacks = {"gradient_stats": cfg.callbacks.gradient_stats}
+        cfg.trainer.enable_checkpointing = False
+
+
 def test_statistics_reach_tensorboard_once_per_epoch_for_both_engines(tmp_path):
     for engine in ("autograd", "manual"):
-        cfg = make_cfg(["model.hidden=[16,16]", "trainer.max_epochs=3", "batch.limit=5", f"backprop={engine}"])
-        validate(cfg)
-        with open_dict(cfg):
-            cfg.callbacks = {"gradient_stats": cfg.callbacks.gradient_stats}
-            cfg.trainer.enable_checkpointing = False
-        pl.seed_everything(0, verbose=False)
-        dm = build.build_data(cfg)
-        run_dir = str(tmp_path / engine)
-        build.build_trainer(cfg, run_dir, dm).fit(build.build_task(cfg, dm), datamodule=dm)
-        events = EventAccumulator(glob.glob(f"{run_dir}/**/events.out.tfevents*", recursive=True)[0])
-        events.Reload()
-        tags = {t for t in events.Tags()["scalars"] if t.startswith("grad/")}
+        cfg, dm, task = build(["model.hidden=[16,16]", "trainer.max_epochs=3", "batch.limit=5", f"backprop={engine}"])
+        probe_only(cfg)
+        trainer_for(cfg, tmp_path / engine, dm).fit(task, datamodule=dm)
+        events = Events(tmp_path / engine)
+        tags = {t for t in events.tags() if t.startswith("grad/")}
         assert tags == {f"grad/{k}/layer{l:02d}" for k in ("delta_mean_abs", "norm") for l in (1, 2, 3)} | {
             "grad/delta_first_over_last"}, engine
-        assert len(events.Scalars("grad/norm/layer01")) == 3
+        assert len(events.scalars("grad/norm/layer01")) == 3
 
 
 def test_vanishing_gradients_experiment_is_one_sweep_of_four_valid_runs():
@@ -96,16 +92,13 @@ def test_vanishing_gradients_experiment_is_one_sweep_of_four_valid_runs():
 def test_a_run_with_the_probe_ends_with_the_weights_of_a_run_without(tmp_path):
     weights = []
     for probe in (True, False):
-        cfg = make_cfg(["model.hidden=[16,16]", "normalization=batch", "regularization=[dropout]",
-                        "trainer.max_epochs=3", "batch.limit=4"])
-        validate(cfg)
-        with open_dict(cfg):
-            cfg.callbacks = {"gradient_stats": cfg.callbacks.gradient_stats} if probe else {}
-            cfg.trainer.enable_checkpointing, cfg.logger = False, None
-        pl.seed_everything(0, verbose=False)
-        dm = build.build_data(cfg)
-        task = build.build_task(cfg, dm)
-        build.build_trainer(cfg, str(tmp_path / str(probe)), dm).fit(task, datamodule=dm)
+        cfg, dm, task = build(["model.hidden=[16,16]", "normalization=batch", "regularization=[dropout]",
+                               "trainer.max_epochs=3", "batch.limit=4"])
+        if probe:
+            probe_only(cfg)
+            with open_dict(cfg):
+                cfg.logger = None
+        trainer_for(cfg, tmp_path / str(probe), dm, quiet=not probe).fit(task, datamodule=dm)
         weights.append(task.model.state_dict())
     for name, value in weights[0].items():
         assert torch.equal(value, weights[1][name]), name

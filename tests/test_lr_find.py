@@ -8,14 +8,12 @@ from pathlib import Path
 import pytest
 import torch
 from pytorch_lightning.tuner.lr_finder import _LRFinder
-from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
 from aa.run import build
 from aa.run.lr_find import range_test, suggest
 from aa.run.train import train
-from conftest import make_cfg
+from conftest import Events, make_cfg
 
 SMALL = ["dataset=playground", "dataset.name=xor", "dataset.n_samples=300", "model.hidden=[16]",
          "~callbacks.gradient_stats", "~callbacks.decision_boundary"]
@@ -40,21 +38,26 @@ def test_suggestion_ignores_a_dip_of_noise_that_lightnings_rule_picks() -> None:
     assert 1e-3 <= suggest(lrs, losses) <= 1e-1
 
 
-def test_range_test_sweeps_geometrically_and_leaves_the_model_alone() -> None:
+@pytest.mark.parametrize("max_lr, stops_early", [(10.0, False), (1e3, True)])
+def test_range_test_sweeps_geometrically_and_leaves_the_model_alone(max_lr: float, stops_early: bool) -> None:
+    """Up to 10 the xor loss only falls and levels off; towards 1e3 it blows past 4x its best and the test stops."""
     cfg = make_cfg([*SMALL, "optim=sgd"])
     dm = build.build_data(cfg)
     task = build.build_task(cfg, dm)
     before = [p.clone() for p in task.model.parameters()]
     state = dm.generator.get_state()
-    result = range_test(task, dm, min_lr=1e-4, max_lr=10.0, num_steps=80)
-    assert result.lrs[0] == pytest.approx(1e-4) and len(result.lrs) <= 80
+    result = range_test(task, dm, min_lr=1e-4, max_lr=max_lr, num_steps=80)
     ratios = torch.tensor(result.lrs[1:]) / torch.tensor(result.lrs[:-1])
-    assert torch.allclose(ratios, torch.full_like(ratios, 1e5 ** (1 / 79)))
-    assert 1e-4 <= result.suggestion <= 10.0
+    assert result.lrs[0] == pytest.approx(1e-4)
+    assert torch.allclose(ratios, torch.full_like(ratios, (max_lr / 1e-4) ** (1 / 79)))
     assert all(torch.equal(a, b) for a, b in zip(before, task.model.parameters()))
     assert torch.equal(state, dm.generator.get_state())
-    if len(result.lrs) < 80:  # stopped early: the loss diverged past 4x its best
+    assert (len(result.lrs) < 80) == stops_early
+    if stops_early:
         assert result.losses[-1] > 4 * min(result.losses[:-1])
+    assert result.suggestion == suggest(result.lrs, result.losses)
+    at = result.lrs.index(result.suggestion)
+    assert result.losses[at] < result.losses[0] - 0.02, "the suggestion lies where the loss falls"
 
 
 def test_lr_find_logs_curve_and_trains_with_the_suggestion(tmp_path: Path, caplog) -> None:
@@ -66,10 +69,13 @@ def test_lr_find_logs_curve_and_trains_with_the_suggestion(tmp_path: Path, caplo
     found = re.search(r"lr_find: suggested learning rate ([0-9.e+-]+)", caplog.text)
     assert found, caplog.text
     lr = float(found.group(1))
-    assert 1e-5 <= lr <= 10 and cfg.optim.lr == pytest.approx(lr, rel=1e-3)
+    events = Events(tmp_path)
+    curve_lrs, curve = events.scalars("lr_find/lr"), events.scalars("lr_find/loss")
+    assert len(curve) >= 20 and "lr_find" in events.tags("images")
+    assert lr == pytest.approx(suggest(curve_lrs, curve), rel=1e-3)  # the rule, applied to the logged curve
+    assert cfg.optim.lr == pytest.approx(lr, rel=1e-3)
+    assert events.scalars("lr-SGD")[0] == pytest.approx(lr, rel=1e-3)  # what the optimiser trained with
     assert (tmp_path / "lr_find.png").stat().st_size > 0
-    events = EventAccumulator(str(tmp_path / "tb")).Reload()
-    assert len(events.Scalars("lr_find/loss")) >= 20 and "lr_find" in events.Tags()["images"]
     assert metrics["test"]["acc"] > 0.85, "optim.lr=1e-5 alone would not move off chance in 15 epochs"
 
 

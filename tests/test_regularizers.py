@@ -1,11 +1,12 @@
 """Regularisers show their effect: penalties by formula, sparsity, clipping bounds, eval-time silence."""
 from __future__ import annotations
 
+import pytest
 import torch
 from torch import nn
 
 from aa.task.regularizers import L1, L2, ClipNorm, ClipValue, Noise
-from conftest import make_cfg
+from conftest import build, trainer_for
 
 
 def test_penalties_follow_the_lecture_formulas() -> None:
@@ -52,39 +53,66 @@ def test_clipping_bounds_what_it_says() -> None:
     assert abs(total.item() - 1.0) < 1e-5 and torch.allclose(a.grad, torch.tensor([0.6, 0.0, 0.8]), atol=1e-5)
 
 
-def test_clip_norm_limits_every_update_in_training(run) -> None:
-    """With a tiny max_norm, SGD moves each weight by at most lr * max_norm per update."""
-    m = run(["dataset=playground", "model.hidden=[8]", "optim=sgd", "optim.lr=1.0", "regularization=[clip_norm]",
-             "regularization.clip_norm.max_norm=0.001", "batch=full", "trainer.max_epochs=3",
-             "dataset.standardize=false"], "c")
-    from aa.run import build
-
-    cfg = make_cfg(["dataset=playground", "model.hidden=[8]", "dataset.standardize=false"])
-    torch.manual_seed(cfg.seed)
-    import pytorch_lightning as pl
-
-    pl.seed_everything(cfg.seed, workers=True, verbose=False)
-    dm = build.build_data(cfg)
-    start = torch.cat([p.flatten() for p in build.build_task(cfg, dm).model.parameters()])
-    end = torch.cat([v.flatten() for v in torch.load(m["last_checkpoint"], weights_only=True)["state_dict"].values()])
-    assert (end - start).norm() <= 3 * 1.0 * 0.001 + 1e-6
+def _flat(state) -> torch.Tensor:
+    return torch.cat([v.flatten() for v in state.values()])
 
 
-def test_noise_and_dropout_act_only_in_training() -> None:
-    x = torch.ones(4, 3)
-    assert not torch.equal(Noise(0.5).transform_input(x), x)
-    cfg = make_cfg(["regularization=[dropout,noise]", "regularization.dropout.p=0.5"])
-    from aa.run import build
+@pytest.mark.parametrize("name, key, bound", [("clip_norm", "max_norm", lambda d: d.norm()),
+                                              ("clip_value", "value", lambda d: d.abs().max())])
+def test_clipping_through_the_config_limits_every_update(run, name, key, bound) -> None:
+    """With a tiny limit, SGD (lr 1) moves the weights by at most the limit per update: 3 full-batch updates.
+    clip_norm bounds the whole gradient's norm, clip_value each component."""
+    overrides = ["dataset=playground", "model.hidden=[8]", "optim=sgd", "optim.lr=1.0", f"regularization=[{name}]",
+                 f"regularization.{name}.{key}=0.001", "batch=full", "trainer.max_epochs=3", "dataset.standardize=false"]
+    _, _, task = build(overrides)
+    start = _flat(task.model.state_dict())
+    m = run(overrides, name)
+    moved = _flat(torch.load(m["last_checkpoint"], weights_only=True)["state_dict"]) - start
+    assert 0.001 <= bound(moved) <= 3 * 0.001 + 1e-6, bound(moved)
 
-    dm = build.build_data(cfg)
-    task = build.build_task(cfg, dm)
+
+def test_dropout_acts_only_in_training() -> None:
+    _, dm, task = build(["regularization=[dropout]", "regularization.dropout.p=0.5"])
     assert any(isinstance(m, nn.Dropout) and m.p == 0.5 for m in task.model.modules())
-    assert len(task.input_noise) == 1
-    task.eval()
     xb = dm.x_val[:16]
+    task.eval()
     assert torch.equal(task(xb), task(xb))
     task.train()
     assert not torch.equal(task(xb), task(xb))
+
+
+def _inputs_seen(overrides: list[str], tmp_path) -> tuple[dict[str, list[torch.Tensor]], object]:
+    """The inputs the model received in training and in validation during one full-batch epoch."""
+    cfg, dm, task = build(["dataset=playground", "model.hidden=[4]", "batch=full", "trainer.max_epochs=1",
+                           *overrides])
+    seen: dict[str, list[torch.Tensor]] = {"train": [], "val": []}
+    task.model.register_forward_pre_hook(lambda m, args: seen["train" if m.training else "val"].append(args[0].clone()))
+    trainer_for(cfg, tmp_path, dm, quiet=True).fit(task, datamodule=dm)
+    return seen, dm
+
+
+def test_input_noise_is_added_to_training_inputs_only(tmp_path) -> None:
+    seen, dm = _inputs_seen(["regularization=[noise]", "regularization.noise.std=0.5"], tmp_path)
+    (train,) = seen["train"]
+    assert (train - dm.x_train).std().item() == pytest.approx(0.5, rel=0.1)
+    assert all(torch.equal(x, dm.x_val[:len(x)]) for x in seen["val"]) and seen["val"]
+    plain, _ = _inputs_seen([], tmp_path / "plain")
+    assert torch.equal(plain["train"][0], dm.x_train)
+
+
+def test_weight_noise_through_the_config_perturbs_each_update_and_is_then_removed(tmp_path) -> None:
+    """SGD with lr 1e-6: weight noise of std 0.1 changes the gradients (the weights differ from a run
+    without it) but is taken off after every update (they differ by about lr, not by 0.1)."""
+    weights = {}
+    for name, regularization in {"plain": [], "noise": ["regularization=[noise]",
+                                                        "regularization.noise.applies_to=weights"]}.items():
+        cfg, dm, task = build(["dataset=playground", "model.hidden=[8]", "optim=sgd", "optim.lr=1e-6", "batch=full",
+                               "trainer.max_epochs=5", *regularization])
+        assert [r.std for r in task.weight_noise] == ([0.1] if regularization else [])
+        trainer_for(cfg, tmp_path / name, dm, quiet=True).fit(task, datamodule=dm)
+        weights[name] = _flat(task.model.state_dict())
+    gap = (weights["noise"] - weights["plain"]).abs().max().item()
+    assert 0 < gap < 1e-4, gap
 
 
 def test_weight_noise_is_removed_after_the_update() -> None:

@@ -110,6 +110,20 @@ def test_truncated_bptt_keeps_the_state_of_sequences_that_ended_in_an_earlier_ch
     assert torch.allclose(full(batch), cut(batch), atol=1e-6)
 
 
+def test_dropout_acts_between_stacked_layers_and_on_the_last_state_in_training_only():
+    x = torch.randn(4, 6, 2)
+    for overrides, between in ((["model=lstm", "model.num_layers=2"], 0.5), (["model=rnn"], 0.0)):
+        net = model([*overrides, "model.dropout=0.5", "model.hidden_size=8"], (6, 2))
+        assert net.rnn.dropout == between  # torch applies it between layers only
+        assert isinstance(net.drop, nn.Dropout) and net.drop.p == 0.5
+        with torch.no_grad():
+            assert torch.equal(net(x), net(x))
+            net.train()
+            assert not torch.equal(net(x), net(x))
+    plain = model(["model=lstm", "model.num_layers=2", "model.hidden_size=8"], (6, 2)).train()
+    assert plain.rnn.dropout == 0 and torch.equal(plain(x), plain(x))
+
+
 @pytest.mark.parametrize("overrides", [["model=lstm", "model.tbptt_steps=5"], ["model=rnn", "model.output_layer=false"]])
 def test_one_direction_options_with_a_bidirectional_net_are_refused_before_training(overrides):
     with pytest.raises(ConfigError, match="bidirectional=false"):

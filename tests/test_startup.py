@@ -4,6 +4,8 @@ from __future__ import annotations
 import subprocess
 import sys
 
+from conftest import aa_train
+
 PROBE = """
 import sys
 sys.argv = ["aa-train", *{args!r}]
@@ -31,12 +33,12 @@ def test_config_errors_import_no_torch(tmp_path) -> None:
 
 
 def test_help_lists_groups_and_options() -> None:
-    out = subprocess.run(["aa-train", "--help"], capture_output=True, text=True).stdout
+    out = aa_train("--help", timeout=60).stdout
     for word in ("mlp*", "perceptron", "optim:", "activation:", "relu*", "seed=42", "tensorboard --logdir outputs"):
         assert word in out
 
 
 def test_cfg_job_prints_the_composed_config() -> None:
-    p = subprocess.run(["aa-train", "--cfg", "job", "model.hidden=[7,5]", "optim=sgd"], capture_output=True, text=True)
+    p = aa_train("--cfg", "job", "model.hidden=[7,5]", "optim=sgd", timeout=60)
     assert p.returncode == 0
     assert "aa.models.mlp.MLP" in p.stdout and "- 7" in p.stdout and "torch.optim.SGD" in p.stdout

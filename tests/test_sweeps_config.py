@@ -3,7 +3,6 @@ combinations before torch loads (no job runs here)."""
 from __future__ import annotations
 
 import os
-import subprocess
 
 import pytest
 from hydra import compose, initialize_config_dir
@@ -13,6 +12,7 @@ from aa.config.errors import ConfigError
 from aa.config.paths import config_dir
 from aa.config.validate import validate
 from aa.sweep.threads import job_threads
+from conftest import aa_train
 
 
 def full_cfg(overrides: list[str], multirun: bool = False) -> DictConfig:
@@ -89,8 +89,7 @@ def test_each_parallel_job_gets_its_share_of_the_cores():
 
 
 def test_ddp_multirun_is_refused_before_any_job(tmp_path):
-    p = subprocess.run(["aa-train", "-m", "trainer=ddp", "optim.lr=0.01,0.1", f"hydra.sweep.dir={tmp_path}"],
-                       capture_output=True, text=True, timeout=120)
+    p = aa_train("-m", "trainer=ddp", "optim.lr=0.01,0.1", f"hydra.sweep.dir={tmp_path}", timeout=120)
     assert p.returncode == 2
     assert "trainer.strategy='ddp'" in p.stderr and "launcher=slurm_ddp" in p.stderr
     assert not list(tmp_path.glob("*/metrics.json"))

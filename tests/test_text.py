@@ -3,10 +3,7 @@ sample predictions in TensorBoard, and a clean error when a data set is absent."
 from __future__ import annotations
 
 import csv
-import glob
-import os
 import random
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -15,7 +12,7 @@ import torch
 from aa.config.errors import ConfigError
 from aa.data.names import cache_dir
 from aa.data.text_augment import DeleteWords, InsertWords, SubstituteWords
-from conftest import make_cfg
+from conftest import Events, aa_train, make_cfg
 
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -128,8 +125,6 @@ def write_surnames(root: Path, per_country: int) -> None:
 
 
 def test_char_lstm_classifies_surnames_by_country_and_logs_sample_predictions(run, tmp_path):
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
     write_surnames(tmp_path / "data", 150)
     m = run(["dataset=names", f"dataset.root={tmp_path / 'data'}", "dataset.names_per_country=150",
              "dataset.countries=[JP,PL,IT]", "model=lstm", "model.hidden_size=32", "optim.lr=0.02",
@@ -140,18 +135,13 @@ def test_char_lstm_classifies_surnames_by_country_and_logs_sample_predictions(ru
     assert table[0] == "| text | true | predicted |" and len(table) == 2 + 10
     assert all(row.split(" | ")[1] in SYLLABLES for row in table[2:])
     assert (run_dir / "confusion_matrix.png").is_file()
-    tags = set()
-    for path in glob.glob(str(run_dir / "tb" / "**" / "events.out.tfevents*"), recursive=True):
-        tags |= set(EventAccumulator(path).Reload().Tags()["tensors"])
-    assert "test/sample_predictions/text_summary" in tags
+    assert "test/sample_predictions/text_summary" in Events(run_dir).tags("tensors")
 
 
 @pytest.mark.slow
 def test_absent_text_data_ends_with_one_paragraph_and_no_traceback(tmp_path):
     """Through the real command line (a new process: ~10 s of CPU)."""
-    env = dict(os.environ, PYTHONWARNINGS="ignore")
-    p = subprocess.run(["aa-train", "model=embedding_bag", "dataset=ag_news", "dataset.download=false",
-                        f"dataset.root={tmp_path}", f"hydra.run.dir={tmp_path / 'run'}"],
-                       capture_output=True, text=True, timeout=300, env=env)
+    p = aa_train("model=embedding_bag", "dataset=ag_news", "dataset.download=false", f"dataset.root={tmp_path}",
+                 f"hydra.run.dir={tmp_path / 'run'}", env={"PYTHONWARNINGS": "ignore"})
     assert p.returncode != 0 and "Traceback" not in p.stderr + p.stdout
     assert "dataset.download=true" in p.stderr and not (tmp_path / "run").exists()

@@ -3,7 +3,6 @@ torchvision state_dict written by the test stands in for them), clear errors wit
 frozen backbone that stays fixed while the head learns."""
 from __future__ import annotations
 
-import re
 from pathlib import Path
 
 import pytest
@@ -11,10 +10,10 @@ import torch
 import torchvision
 
 from aa.config.validate import validate
-from aa.models.build import build_model
 from aa.models.pretrained import hub_file
-from aa.run.train import config_error
-from conftest import make_cfg
+from conftest import build as build_run
+from conftest import make_cfg, make_model
+from conftest import refused as refused_by
 
 
 @pytest.fixture(scope="module")
@@ -27,17 +26,11 @@ def resnet18_file(tmp_path_factory) -> tuple[Path, dict]:
 
 
 def build(overrides: list[str], shape: tuple[int, ...] = (3, 64, 64), classes: int = 2) -> torch.nn.Module:
-    cfg = make_cfg(["model=resnet18", "model.stem=imagenet", *overrides])
-    validate(cfg)
-    return build_model(cfg, shape, classes)
+    return make_model(["model=resnet18", "model.stem=imagenet", *overrides], shape, classes)
 
 
 def refused(overrides: list[str], pattern: str) -> str:
-    with pytest.raises(Exception) as info:
-        build(overrides)
-    problem = config_error(info.value)
-    assert problem is not None and re.search(pattern, str(problem)), str(info.value)
-    return str(problem)
+    return refused_by(lambda: build(overrides), pattern)
 
 
 def test_weights_file_fills_the_backbone_and_leaves_a_fresh_head(resnet18_file):
@@ -85,13 +78,8 @@ def transfer_overrides(path: Path, freeze: str) -> list[str]:
 
 def before_and_after(run, tmp_path: Path, path: Path, freeze: str) -> tuple[dict, dict]:
     """The model's tensors as train() builds them (same seed, same steps) and in its last checkpoint."""
-    import pytorch_lightning as pl
-
-    from aa.run.build import build_data, build_task
-
-    cfg = make_cfg(transfer_overrides(path, freeze))
-    pl.seed_everything(cfg.seed, workers=True, verbose=False)
-    before = {k: v.clone() for k, v in build_task(cfg, build_data(cfg)).model[1].state_dict().items()}
+    _, _, task = build_run(transfer_overrides(path, freeze))
+    before = {k: v.clone() for k, v in task.model[1].state_dict().items()}
     run(transfer_overrides(path, freeze), name=freeze)
     ckpt = torch.load(tmp_path / freeze / "checkpoints" / "last.ckpt", map_location="cpu", weights_only=False)
     prefix = "model.1."
@@ -115,6 +103,8 @@ def test_fine_tuning_changes_the_backbone(run, tmp_path, resnet18_file):
 
 
 def test_hymenoptera_recipe_composes_for_a_given_folder(tmp_path):
+    for split in ("train", "val"):  # the folder's layout is checked with the config
+        (tmp_path / split / "ants").mkdir(parents=True)
     cfg = make_cfg(["experiment=transfer_hymenoptera", f"dataset.root={tmp_path}"])
     validate(cfg)
     assert cfg.model.pretrained and cfg.dataset._target_.endswith("ImageFolderData")

@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import gzip
-import os
 import pickle
 import struct
-import subprocess
-import sys
 from pathlib import Path
 
 import numpy as np
@@ -15,7 +12,7 @@ import pytest
 import torch
 
 from aa.config.errors import ConfigError
-from conftest import make_cfg
+from conftest import aa_train, make_cfg
 
 SMALL_CNN = ["model=cnn", "model.blocks=[{channels: 8},{channels: 16}]", "model.hidden=[32]", "batch.size=16"]
 
@@ -165,8 +162,7 @@ def test_root_defaults_to_the_aa_data_environment_variable(tmp_path, monkeypatch
 
 
 def test_aa_train_without_mnist_exits_with_one_paragraph_and_no_traceback(tmp_path):
-    env = dict(os.environ, AA_DATA=str(tmp_path / "empty"))
-    p = subprocess.run([sys.executable, "-m", "aa.cli", "dataset=mnist", "dataset.download=false", "model=cnn",
-                        f"hydra.run.dir={tmp_path / 'run'}"], capture_output=True, text=True, env=env, timeout=300)
+    p = aa_train("dataset=mnist", "dataset.download=false", "model=cnn", f"hydra.run.dir={tmp_path / 'run'}",
+                 env={"AA_DATA": str(tmp_path / "empty")})
     assert p.returncode != 0 and "Traceback" not in p.stdout + p.stderr
     assert "MNIST was not found" in p.stderr and str(tmp_path / "empty") in p.stderr

@@ -9,11 +9,9 @@ import torch
 from torch import nn
 from torch.nn import functional as F
 
-from aa.config.validate import validate
-from aa.models.build import build_model
-from aa.run.train import config_error
 from aa.task.supervised import split_aux
-from conftest import make_cfg
+from conftest import build as build_run
+from conftest import Events, make_model, refused
 
 IMAGENET = (3, 224, 224)
 
@@ -22,23 +20,16 @@ def n_params(model: nn.Module) -> int:
     return sum(p.numel() for p in model.parameters())
 
 
-def refused(overrides: list[str], pattern: str) -> None:
-    """Building fails with a ConfigError (Hydra's instantiate wraps it) whose message matches ``pattern``."""
-    with pytest.raises(Exception) as info:
-        build(overrides)
-    problem = config_error(info.value)
-    assert problem is not None and re.search(pattern, str(problem)), str(info.value)
-
-
 def build(overrides: list[str], shape: tuple[int, ...] = (1, 8, 8), classes: int = 10) -> nn.Module:
-    cfg = make_cfg(overrides)
-    validate(cfg)
-    return build_model(cfg, shape, classes)
+    return make_model(overrides, shape, classes)
 
 
 @pytest.mark.parametrize("overrides, expected", [
     (["model=alexnet"], 61_100_840),
+    (["model=vgg11"], 132_863_336),
+    (["model=vgg13"], 133_047_848),
     (["model=vgg16"], 138_357_544),
+    (["model=vgg19"], 143_667_240),
     (["model=resnet18"], 11_689_512),
     (["model=inception_v1", "model.aux_logits=false"], 6_624_904),
     (["model=inception_v1"], 13_004_888),
@@ -68,13 +59,14 @@ def test_activation_pooling_and_normalization_choices_reach_the_layers():
 
 @pytest.mark.parametrize("model", ["lenet5", "cnn", "alexnet", "vgg16", "resnet18", "inception_v1"])
 def test_convolutional_models_refuse_activations_that_are_not_element_wise(model):
-    refused([f"model={model}", "activation=maxout"], "activation='maxout'.*cannot act on convolutional feature maps")
+    refused(lambda: build([f"model={model}", "activation=maxout"]),
+            "activation='maxout'.*cannot act on convolutional feature maps")
 
 
 def test_cnn_block_errors_name_the_block_and_key():
-    refused(["model=cnn", "model.blocks=[{channels: 8},{channels: 8, pool: median}]"],
+    refused(lambda: build(["model=cnn", "model.blocks=[{channels: 8},{channels: 8, pool: median}]"]),
             r"model\.blocks\[1\]\.pool='median'.*max, avg, none")
-    refused(["model=cnn", "model.blocks=[{channels: 4},{channels: 4},{channels: 4},{channels: 4}]"],
+    refused(lambda: build(["model=cnn", "model.blocks=[{channels: 4},{channels: 4},{channels: 4},{channels: 4}]"]),
             r"model\.blocks\[3\].*shrinks the \(1, 1\) map")
 
 
@@ -93,6 +85,22 @@ def test_inception_returns_weighted_auxiliary_outputs_in_training_only():
     phi, aux = model(x)
     assert phi.shape == (2, 10) and [(w, a.shape) for w, a in aux] == [(0.25, (2, 10)), (0.25, (2, 10))]
     assert model.eval()(x).shape == (2, 10)
+
+
+def test_the_training_step_adds_the_weighted_auxiliary_losses() -> None:
+    """q = L(phi) + 0.3 L(aux1) + 0.3 L(aux2) inside the task module's step; train/loss reports L(phi) alone."""
+    _, dm, task = build_run(["model=inception_v1", "model.aux_weight=0.3", "model.dropout=0"])
+    x, y = next(iter(next(iter(dm.train_dataloader()))))
+    task.train()
+    torch.manual_seed(0)
+    step = task.objective.step(task, (x, y))
+    torch.manual_seed(0)
+    phi, aux = task.model(x)
+    assert [w for w, _ in aux] == [0.3, 0.3]
+    main = F.cross_entropy(phi, y)
+    expected = main + 0.3 * F.cross_entropy(aux[0][1], y) + 0.3 * F.cross_entropy(aux[1][1], y)
+    assert step.objective.item() == pytest.approx(expected.item(), rel=1e-5)
+    assert step.loss.item() == pytest.approx(main.item(), rel=1e-5) and step.objective > step.loss
 
 
 def digits_batch(n: int = 8) -> tuple[torch.Tensor, torch.Tensor]:
@@ -143,17 +151,10 @@ def test_plain_alexnet_without_normalization_overfits_one_batch(overrides, steps
 
 
 def test_lenet5_learns_digits_above_95_percent_showing_its_summary_and_graph(run, tmp_path, capsys):
-    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
-
     metrics = run(["model=lenet5", "dataset.image_size=32", "optim.lr=0.002", "batch.size=16",
                    "trainer.max_epochs=6"])
     assert metrics["test"]["acc"] >= 0.95
     assert metrics["parameters"] == 61_706
     assert re.search(r"model\.1\.features\s+.*Sequential\s+.*50\.7 K", capsys.readouterr().out)
-    graphs = []
-    for events in (tmp_path / "run" / "tb").glob("events.out.tfevents*"):
-        acc = EventAccumulator(str(events))
-        acc.Reload()
-        if acc.Tags()["graph"]:
-            graphs.append(acc.Graph())
+    graphs = Events(tmp_path / "run").graphs()
     assert len(graphs) == 1 and any("Conv2d" in n.name for n in graphs[0].node)

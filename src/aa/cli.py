@@ -96,7 +96,7 @@ def check_keys(argv: list[str]) -> str | None:
 def check_composed(argv: list[str]) -> str | None:
     """For a single run, compose and validate once here: Hydra itself composes twice before its
     callbacks can refuse a value, which would double the wait for an error. Sweeps are validated
-    job by job by aa.config.callback.ValidateConfig."""
+    as a whole by aa.sweep.precheck before their first job."""
     if any(a.startswith("-") for a in argv):
         return None
     from hydra import compose, initialize_config_dir
@@ -153,22 +153,32 @@ def print_help() -> None:
 
 
 def main() -> None:
-    if any(a in ("--help", "-h") for a in sys.argv[1:]):
+    argv = sys.argv[1:]
+    if any(a in ("--help", "-h") for a in argv):
         print_help()
         return
-    problem = check_group_choices(sys.argv[1:]) or check_keys(sys.argv[1:])
+    from aa.config.argv import check_unknown_keys, resume_argv
+
+    argv, problem = resume_argv(argv)
+    problem = problem or check_unknown_keys(argv) or check_group_choices(argv) or check_keys(argv)
     if problem:
         print(problem, file=sys.stderr)
         raise SystemExit(2)
     from aa.config import resolvers
 
     resolvers.register()
-    problem = check_composed(sys.argv[1:])
+    if any(a in ("-m", "--multirun") for a in argv):
+        from aa.sweep.precheck import check_sweep
+
+        problem = check_sweep(argv)
+    else:
+        problem = check_composed(argv)
     if problem:
         print(problem, file=sys.stderr)
         raise SystemExit(2)
     import hydra
 
+    sys.argv = [sys.argv[0], *argv]
     hydra.main(config_path=str(config_dir()), config_name="train", version_base="1.3")(task)()
 
 

@@ -32,7 +32,7 @@ class GradientStats(pl.Callback):
         if batch_idx != 0:
             return
         probe = self.probe_batch(batch)
-        if probe is None:
+        if probe is None or pl_module.loss is None:  # objectives without a supervised loss (GAN, VAE)
             return
         for name, value in layer_stats(pl_module, *probe).items():
             pl_module.log(name, value, on_step=False, on_epoch=True, batch_size=1)

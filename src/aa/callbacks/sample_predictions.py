@@ -19,6 +19,8 @@ class SamplePredictions(pl.Callback):
         dm = trainer.datamodule
         if dm is None or not hasattr(dm, "decode") or getattr(dm, "task", "") != "classification":
             return
+        if pl_module.loss is None:  # objectives that do not predict a class (generation)
+            return
         x, y = dm.x_test[: self.count], dm.y_test[: self.count]
         if len(y) == 0:
             return

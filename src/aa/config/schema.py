@@ -28,9 +28,10 @@ def schema(*targets: str) -> Callable[[type], type]:
 
 def opt(default: Any = dataclasses.MISSING, *, gt: float | None = None, ge: float | None = None,
         lt: float | None = None, le: float | None = None, choices: tuple | None = None,
-        doc: str = "") -> Any:
-    """A schema field with an optional numeric range or a fixed set of choices."""
-    meta = {"gt": gt, "ge": ge, "lt": lt, "le": le, "choices": choices, "doc": doc}
+        nonempty: bool = False, doc: str = "") -> Any:
+    """A schema field with an optional numeric range (for a list: of each item), a fixed set of
+    choices, or (nonempty) a list that needs at least one item."""
+    meta = {"gt": gt, "ge": ge, "lt": lt, "le": le, "choices": choices, "nonempty": nonempty, "doc": doc}
     if isinstance(default, (list, dict)):
         return field(default_factory=lambda d=default: type(d)(d), metadata=meta)
     return field(default=default, metadata=meta)

@@ -13,6 +13,7 @@ from aa.config.errors import ConfigError
 from aa.config.paths import config_dir, config_groups, group_options
 from aa.config.schema import SCHEMAS
 from aa.config.schemas.toolbox import check_toolbox
+from aa.config.targets import check_targets
 
 MULTI_SELECT = ("regularization", "augmentation", "callbacks")
 SINGLE_NODE = ("objective", "dataset", "model", "activation", "normalization", "loss", "optim", "scheduler",
@@ -33,6 +34,7 @@ def validate(cfg: DictConfig | dict) -> dict:
         data = {k: v for k, v in cfg.items() if k != "hydra"}
     else:
         data = {k: _plain(cfg, k) for k in cfg if k != "hydra"}
+    check_targets(data)
     optional = optional_groups()
     _check_node("", data, SCHEMAS["aa.run.train.Run"], skip=set(SINGLE_NODE) | set(MULTI_SELECT) | set(optional))
     for group in optional:
@@ -110,6 +112,13 @@ def _check_value(key: str, value: Any, hint: Any, meta: typing.Mapping) -> None:
     _check_type(key, value, hint)
     if value is None:
         return
+    if isinstance(value, (list, tuple)):
+        if meta.get("nonempty") and not value:
+            raise ConfigError(key, value, "is empty: it needs at least one item")
+        for i, item in enumerate(value):  # bounds on a list apply to each item (sizes > 0)
+            if isinstance(item, (int, float)) and not isinstance(item, bool):
+                _check_value(f"{key}[{i}]", item, type(item), {**meta, "choices": None})
+        return
     choices = meta.get("choices")
     if choices and value not in choices:
         raise ConfigError(key, value, "is not one of the choices", ", ".join(map(str, choices)))
@@ -176,10 +185,12 @@ def check_compatibility(data: dict) -> None:
     task, kinds = dinfo.get("task"), tuple(dinfo.get("inputs", ()))
     check_objective(data, task)
     if model and kinds and not set(kinds) & set(model.info.get("inputs", kinds)):
-        name = data["model"]["_target_"].rsplit(".", 1)[-1]
+        name = option_name("model", data["model"])
         raise ConfigError("model", name, f"cannot read the {'/'.join(kinds)} inputs of this dataset",
                           "models for this dataset: " + ", ".join(models_for(kinds)))
-    if loss and task and task not in loss.info.get("tasks", (task,)):
+    objective = SCHEMAS.get(data["objective"].get("_target_"))
+    uses_loss = getattr(objective, "info", {}).get("uses_loss", True)  # objectives with their own loss
+    if loss and task and uses_loss and task not in loss.info.get("tasks", (task,)):
         raise ConfigError("loss", data["loss"]["_target_"].rsplit(".", 1)[-1],
                           f"does not fit a {task} dataset", "for " + task + ": " + ", ".join(
                               n for n in group_options("loss") if task in option_facts("loss", n, "tasks")))
@@ -207,6 +218,19 @@ def check_objective(data: dict, task: str | None) -> None:
     raise ConfigError("objective", name, f"trains on {'/'.join(tasks)} data, but this dataset is a {task} "
                       "dataset (the model or dataset config chose this objective)",
                       f"objectives for {task} data: {', '.join(fitting) or 'none'}")
+
+
+def option_name(group: str, node: dict) -> str:
+    """The option the user chose (``lenet5``), found by the node it composed to, not the class name."""
+    best, score = node.get("_target_", "").rsplit(".", 1)[-1], -1
+    for option in group_options(group):
+        loaded = OmegaConf.to_container(OmegaConf.load(config_dir() / group / f"{option}.yaml")) or {}
+        if loaded.get("_target_") != node.get("_target_"):
+            continue
+        same = sum(1 for k, v in loaded.items() if k != "defaults" and node.get(k) == v)
+        if same > score:
+            best, score = option, same
+    return best
 
 
 def input_kind(data: dict) -> str | None:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any, Callable, Iterator
 
+import logging
+
 import pytorch_lightning as pl
 import torch
 from torch import Tensor
@@ -15,6 +17,7 @@ from aa.config.errors import ConfigError
 from aa.data.batching import BatchMode, FullBatch, MiniBatch, Online
 from aa.nn.input import Standardize
 
+log = logging.getLogger("aa")
 IMAGENET_MEAN, IMAGENET_STD = (0.485, 0.456, 0.406), (0.229, 0.224, 0.225)
 
 
@@ -38,7 +41,7 @@ class ImageFolderData(pl.LightningDataModule):
     task = "classification"
     kinds = ("image",)
 
-    def __init__(self, root: str, image_size: int = 224, workers: int = 2, standardize: bool = True,
+    def __init__(self, root: str, image_size: int | None = None, workers: int = 2, standardize: bool = True,
                  seed: int = 0, batch_mode: BatchMode | None = None, augment: Callable | None = None,
                  eval_batch_size: int = 64, **_: object) -> None:
         super().__init__()
@@ -47,6 +50,9 @@ class ImageFolderData(pl.LightningDataModule):
         self.batch_mode, self.eval_batch_size = batch_mode or MiniBatch(), eval_batch_size
         self.class_names: list[str] = []
         self.splits: dict[str, Any] = {}
+        self.test_split = "test"
+        if self.image_size is None:
+            self.image_size = own_size(self.root)
 
     def setup(self, stage: str | None = None) -> None:
         if self.splits:
@@ -61,7 +67,10 @@ class ImageFolderData(pl.LightningDataModule):
             raise ConfigError("dataset.root", str(self.root), "needs train/ and val/ subfolders, each with one "
                               "folder of images per class (e.g. hymenoptera_data/train/ants/*.jpg)")
         self.splits = {s: ImageFolder(str(p), transform=prepare) for s, p in found.items()}
-        self.splits.setdefault("test", self.splits["val"])
+        if "test" not in self.splits:
+            self.test_split = "val"
+            self.splits["test"] = self.splits["val"]
+            log.warning("dataset.root=%s has no test/ folder: the test metrics are measured on val/", self.root)
         self.class_names = list(self.splits["train"].classes)
         for split, ds in self.splits.items():
             if ds.classes != self.class_names:
@@ -77,6 +86,20 @@ class ImageFolderData(pl.LightningDataModule):
     def num_outputs(self) -> int:
         self.setup()
         return len(self.class_names)
+
+    def read_inputs(self, path: str) -> tuple[list[str], Tensor]:
+        """Images to predict: one file, or every image in a folder (and its subfolders), by name."""
+        from PIL import Image
+        from torchvision import transforms
+
+        from aa.config.files import IMAGE_SUFFIXES
+
+        p = Path(path).expanduser()
+        files = [p] if p.is_file() else sorted(f for f in p.rglob("*") if f.suffix.lower() in IMAGE_SUFFIXES)
+        size = self.image_size
+        prepare = transforms.Compose([transforms.Resize(size), transforms.CenterCrop(size), transforms.PILToTensor()])
+        x = torch.stack([prepare(Image.open(f).convert("RGB")) for f in files]).float().div_(255)
+        return [str(f) for f in files], x
 
     def input_transform(self) -> Standardize | None:
         """ImageNet's channel statistics: what pretrained backbones expect, and close for most photos."""
@@ -112,3 +135,18 @@ class ImageFolderData(pl.LightningDataModule):
         if self.trainer is not None and self.trainer.training:
             return [(self.augment(x) if self.augment else x, y)]
         return x, y
+
+
+def own_size(root: Path) -> int:
+    """The side of the first training image (its shorter side, as Resize + CenterCrop keep it)."""
+    from PIL import Image
+
+    from aa.config.files import first_image
+
+    first = first_image(root) if (root / "train").is_dir() else None
+    if first is None:
+        return 224
+    with Image.open(first) as im:
+        side = min(im.size)
+    log.info("dataset.image_size: %d px, the size of the images (%s); set dataset.image_size to resize", side, first)
+    return side

@@ -99,6 +99,14 @@ class TensorDataModule(pl.LightningDataModule):
         self.generator = torch.Generator().manual_seed(seed)
         self._loaded = False
 
+    def state_dict(self) -> dict[str, Any]:
+        """The data-order generator, saved in checkpoints so a resumed run draws the same batches."""
+        return {"generator": self.generator.get_state()}
+
+    def load_state_dict(self, state: dict[str, Any]) -> None:
+        if "generator" in state:
+            self.generator.set_state(state["generator"])
+
     def load(self) -> tuple[Tensor, Tensor]:  # pragma: no cover - abstract
         """All samples as (X float, Y long class index or float target)."""
         raise NotImplementedError

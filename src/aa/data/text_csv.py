@@ -81,6 +81,11 @@ class TextData(TensorDataModule):
         self.setup()
         return (self.x_train.shape[1], len(self.vocab))
 
+    def model_args(self) -> dict:
+        """The vocabulary (token id -> token), for models that start from pretrained word vectors."""
+        self.setup()
+        return {"vocabulary": list(self.vocab.itos)}
+
     def decode(self, ids: Tensor) -> str:
         """The tokens of one encoded row, for sample predictions."""
         return self.vocab.decode(ids, sep="" if self.level == "char" else " ")

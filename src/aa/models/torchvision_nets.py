@@ -2,6 +2,7 @@
 pools dropped where they would shrink a small map to nothing, and a frozen backbone for transfer."""
 from __future__ import annotations
 
+import logging
 from typing import Callable
 
 import torch
@@ -10,6 +11,7 @@ from torch import nn
 from aa.config.errors import ConfigError
 from aa.models.pretrained import load_pretrained, require_normalization
 
+log = logging.getLogger("aa")
 SMALL_SIDE = 64
 """Up to this many pixels a side, the ImageNet stem (strided 7x7 conv + pool) would discard most of the image."""
 
@@ -74,19 +76,28 @@ class Transferable(nn.Module):
     head: tuple[str, ...] = ("fc",)
     weight_norms: tuple[str, ...] = ("BatchNorm",)
     frozen = False
+    fresh_modules: list[str] = []
 
     def transfer(self, arch: str, normalization: Callable, pretrained: bool, weights_path: str | None,
                  freeze: str) -> None:
+        fresh: list[str] = []
         if pretrained or weights_path:
             require_normalization(arch, norm_name(normalization), self.weight_norms)
-            load_pretrained(self, arch, weights_path)
+            fresh = load_pretrained(self, arch, weights_path)
         if freeze not in ("none", "backbone"):
             raise ConfigError("model.freeze", freeze, "is not one of the choices", "none, backbone")
         if freeze == "backbone":
-            head = {id(p) for name in self.head for p in getattr(self, name).parameters()}
+            # layers initialised afresh (a stem for small images) train too: frozen, they would be random features
+            self.fresh_modules = sorted({n.rsplit(".", 1)[0] for n in fresh if "." in n and
+                                         n.split(".", 1)[0] not in self.head})
+            fresh_ids = {id(p) for name in self.fresh_modules for p in self.get_submodule(name).parameters()}
+            head = {id(p) for name in self.head for p in getattr(self, name).parameters()} | fresh_ids
             for p in self.parameters():
                 p.requires_grad_(id(p) in head)
             self.frozen = True
+            if self.fresh_modules:
+                log.info("model.freeze=backbone: layers initialised afresh also train: %s",
+                         ", ".join(self.fresh_modules))
 
     def train(self, mode: bool = True) -> "Transferable":
         super().train(mode)
@@ -94,4 +105,6 @@ class Transferable(nn.Module):
             for name, child in self.named_children():
                 if name not in self.head:
                     child.eval()
+            for name in self.fresh_modules:
+                self.get_submodule(name).train()
         return self

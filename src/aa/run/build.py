@@ -9,9 +9,11 @@ from hydra.utils import get_class, instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
+from aa.callbacks.compression import compression_callbacks
 from aa.callbacks.data_on_device import DataOnDevice
 from aa.config.validate import input_kind
 from aa.models.build import build_model
+from aa.run.checkpoint_io import AtomicCheckpointIO
 from aa.task.module import TaskModule
 from aa.task.objective import Objective
 
@@ -77,7 +79,7 @@ def build_objective(cfg: DictConfig, dm: pl.LightningDataModule, model: nn.Modul
         from aa.backprop.engine import ManualBackprop
 
         extra["engine"] = ManualBackprop(model, extra.get("loss") or instantiate(cfg.loss))
-    return instantiate(cfg.objective, _convert_="all", **extra)
+    return instantiate(cfg.objective, _convert_="all", _partial_=True)(**extra)  # the pieces are built already
 
 
 def build_trainer(cfg: DictConfig, run_dir: str, dm: pl.LightningDataModule) -> pl.Trainer:
@@ -88,8 +90,9 @@ def build_trainer(cfg: DictConfig, run_dir: str, dm: pl.LightningDataModule) -> 
         kwargs = {"dirpath": f"{run_dir}/checkpoints"} if name == "model_checkpoint" else {}
         callbacks.append(instantiate(node, **kwargs))
     callbacks += regularizers(cfg, callbacks=True)
+    callbacks += compression_callbacks(cfg)
     if cfg.get("curriculum"):
         callbacks.append(instantiate(cfg.curriculum))
     logger = instantiate(cfg.logger, save_dir=run_dir) if cfg.get("logger") else False
     return instantiate(cfg.trainer, default_root_dir=run_dir, callbacks=callbacks, logger=logger,
-                       num_sanity_val_steps=0)
+                       num_sanity_val_steps=0, plugins=[AtomicCheckpointIO()])

@@ -1,11 +1,12 @@
 """The rich summary printed at the end of a run."""
 from __future__ import annotations
 
-import os
 from typing import Any
 
 from rich.console import Console
 from rich.table import Table
+
+from aa.config.files import shown
 
 
 def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
@@ -18,8 +19,14 @@ def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
         table.add_row(name, *(f"{metrics[s][name]:.4f}" if name in metrics[s] else "-" for s in ("train", "val", "test")))
     console = Console()
     console.print(table)
-    rel = os.path.relpath(run_dir)
+    source = metrics.get("reported_from")
+    if source:
+        console.print(f"val and test: {source}; train: averages over the last epoch's updates")
+    if metrics.get("test_split", "test") != "test":
+        console.print(f"test: there is no test split, so the test column is measured on {metrics['test_split']}")
+    rel = shown(run_dir)
+    best = metrics.get("best_checkpoint")
     console.print(f"run dir:         {rel}")
-    console.print(f"best checkpoint: {metrics.get('best_checkpoint')}")
+    console.print(f"best checkpoint: {shown(best) if best else None}")
     console.print(f"epochs: {metrics['epochs']}  parameters: {metrics['parameters']:,}  wall time: {metrics['wall_time_s']} s")
     console.print(f"dashboard:       tensorboard --logdir {rel}")

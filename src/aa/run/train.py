@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import logging
 import os
+import sys
 import time
 from typing import Any
 
@@ -28,19 +29,20 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     os.makedirs(run_dir, exist_ok=True)
     dm = build.build_data(cfg)
+    note_full_batch(dm)
     task = build.build_task(cfg, dm)
     trainer = build.build_trainer(cfg, run_dir, dm)
     if ckpt_path is None:
         task = maybe_find_lr(cfg, dm, task, trainer)
     trainer.fit(task, datamodule=dm, ckpt_path=ckpt_path)
-    if ckpt_path and not any(k.startswith("val/") for k in trainer.callback_metrics):
-        trainer.validate(task, datamodule=dm, verbose=False)  # resumed after its last epoch: measure it again
-    fit_metrics = {k: float(v) for k, v in trainer.callback_metrics.items()}
+    train_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("train/")}
     ckpt = trainer.checkpoint_callback
     best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
-    trainer.test(task, datamodule=dm, ckpt_path=best, verbose=False)
+    chosen = best if cfg.get("report", "best") == "best" else None
+    val_metrics = best_val_metrics(trainer, task, dm, chosen)
+    trainer.test(task, datamodule=dm, ckpt_path=chosen, verbose=False)
     test_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("test/")}
-    metrics = _collect(fit_metrics, test_metrics)
+    metrics = _collect({**train_metrics, **val_metrics}, test_metrics)
     for callback in trainer.callbacks:  # callbacks that measure the run (e.g. compression) add sections
         if callable(getattr(callback, "report", None)):
             metrics.update(callback.report())
@@ -48,6 +50,8 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         "task": task.objective.task,
         "epochs": trainer.current_epoch,
         "optimizer_steps": trainer.global_step,
+        "reported_from": "best checkpoint" if chosen else "last epoch",
+        "test_split": getattr(dm, "test_split", "test"),
         "best_checkpoint": best,
         "last_checkpoint": os.path.join(run_dir, "checkpoints", "last.ckpt") if best else None,
         "parameters": sum(p.numel() for p in task.model.parameters()),
@@ -66,6 +70,31 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         trainer.logger.finalize("success")
     print_summary(metrics, run_dir)
     return metrics
+
+
+def best_val_metrics(trainer: Any, task: Any, dm: Any, chosen: str | None) -> dict[str, float]:
+    """One source of truth: val metrics of the weights that are tested (the best checkpoint's epoch,
+    or the last epoch), read from the epochs' records; measured again only when the records lack them."""
+    import torch
+
+    if chosen is None:
+        return {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val/")}
+    epoch = torch.load(chosen, map_location="cpu", weights_only=True).get("epoch")
+    record = task.val_history.get(epoch)
+    if record is None:  # e.g. the best epoch ran before a resume
+        trainer.validate(task, datamodule=dm, ckpt_path=chosen, verbose=False)
+        return {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val/")}
+    return {f"val/{k}": v for k, v in record.items()}
+
+
+def note_full_batch(dm: Any) -> None:
+    """Say so when batch.size covers the whole training set: every update is then a full batch."""
+    mode, y = getattr(dm, "batch_mode", None), getattr(dm, "y_train", None)
+    size = getattr(mode, "size", None)
+    if size is not None and y is not None and size >= len(y):
+        log.warning("batch.size=%d is at least the %d training samples: every update is one full batch of all "
+                    "of them, %d update(s) per epoch (batch=full says so)", size, len(y),
+                    mode.updates_per_epoch(len(y)))
 
 
 def _collect(fit: dict[str, float], test: dict[str, float]) -> dict[str, Any]:
@@ -88,8 +117,11 @@ def hydra_task(cfg: DictConfig) -> float | None:
     from hydra.core.hydra_config import HydraConfig
 
     from aa.config.callback import fail
+    from aa.run.console import quiet_console
+    from aa.run.divergence import Diverged
     from aa.sweep.failures import run_job
 
+    quiet_console()
     hydra = HydraConfig.get()
     runtime = hydra.runtime
     choices = {k: v for k, v in OmegaConf.to_container(runtime.choices).items() if not k.startswith("hydra")}
@@ -97,6 +129,11 @@ def hydra_task(cfg: DictConfig) -> float | None:
         return run_job(lambda ckpt: train(cfg, runtime.output_dir, choices, ckpt_path=ckpt), runtime.output_dir,
                        multirun=str(hydra.mode) == "RunMode.MULTIRUN", resume=bool(cfg.get("resume")),
                        threads_per_job=cfg.get("threads_per_job"), launcher=hydra.launcher)
+    except Diverged as e:  # a single run: the sweep's jobs record it and go on (aa.sweep.failures)
+        from aa.sweep.resume import last_checkpoint
+
+        print(e.paragraph(cfg, last_checkpoint(runtime.output_dir)), file=sys.stderr)
+        raise SystemExit(3) from None
     except Exception as e:  # found while building: missing data, a model that cannot take a choice
         problem = config_error(e)
         if problem is None:

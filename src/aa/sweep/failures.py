@@ -12,6 +12,7 @@ import time
 import traceback
 from typing import Any, Callable
 
+from aa.run.divergence import Diverged
 from aa.sweep.resume import finished_metrics, last_checkpoint
 from aa.sweep.threads import job_threads
 
@@ -26,8 +27,15 @@ def run_job(fit: Callable[[str | None], dict], run_dir: str, *, multirun: bool, 
 
     os.makedirs(run_dir, exist_ok=True)
     if resume and (done := finished_metrics(run_dir)) is not None:
-        log.info("resume: %s finished before; skipped", run_dir)
+        log.info("resume: %s finished before; skipped (its results are in metrics.json)", run_dir)
+        if not multirun:
+            from aa.run.summary import print_summary
+
+            print_summary(done, run_dir)
         return _value(done)
+    if resume and (read_record(run_dir) or {}).get("status") == "diverged":
+        log.info("resume: %s diverged before; not repeated", run_dir)
+        return None
     ckpt = last_checkpoint(run_dir) if resume else None
     threads = job_threads(threads_per_job, launcher)
     if threads:
@@ -42,6 +50,14 @@ def run_job(fit: Callable[[str | None], dict], run_dir: str, *, multirun: bool, 
     save()
     try:
         metrics = fit(ckpt)
+    except Diverged as e:
+        record.update(status="diverged", error=str(e), epoch=e.epoch, update=e.update, ended=time.time(),
+                      last_finite_checkpoint=last_checkpoint(run_dir))
+        save()
+        if not multirun:
+            raise
+        log.warning("job %s diverged (%s); the sweep goes on", run_dir, e)
+        return None
     except Exception as e:
         record.update(status="failed", error=f"{type(e).__name__}: {e}", ended=time.time(),
                       traceback=traceback.format_exc(limit=-8))

@@ -15,6 +15,7 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor, nn
 
+from aa.run.rng import restore_rng, rng_state
 from aa.task.objective import Objective, Step
 from aa.task.regularizers import Regularizer
 
@@ -37,6 +38,9 @@ class TaskModule(pl.LightningModule):
         self.weight_noise = [r for r in regs if type(r).perturb_weights is not Regularizer.perturb_weights]
         self._train_sums: dict[str, Tensor] = {}
         self._plain_steps = False
+        self._epoch_updates = 0
+        self._saved_rng: dict[str, Any] | None = None
+        self.val_history: dict[int, dict[str, float]] = {}
 
     @property
     def loss(self) -> Any:
@@ -104,6 +108,7 @@ class TaskModule(pl.LightningModule):
         opts = self._optimizers()
         step_scheds = [s for s in self._schedulers() if type(s).__name__ in STEP_SCHEDULERS]
         sums = self._train_sums
+        losses = []
         for batch in chunk:
             if self.input_noise and isinstance(batch, (tuple, list)) and isinstance(batch[0], Tensor):
                 x = batch[0]
@@ -113,10 +118,44 @@ class TaskModule(pl.LightningModule):
             step = self.objective.update(self, batch, opts)
             for s in step_scheds:
                 s.step()
+            losses.append(step.loss)
             values = {"loss": step.loss * step.n, "count": torch.tensor(float(step.n), device=step.loss.device)}
             values.update(step.sums)
             for name, value in values.items():
                 sums[name] = sums[name] + value.detach() if name in sums else value.detach()
+        if losses and not torch.isfinite(sums["loss"]):  # one check per chunk, not a sync per update
+            self._diverged(losses)
+
+    def _diverged(self, losses: list[Tensor]) -> None:
+        """Stop at the first non-finite training loss of this chunk, naming its epoch and update."""
+        from aa.run.divergence import Diverged
+
+        bad = (~torch.isfinite(torch.stack([v.float() for v in losses]))).nonzero()
+        first = int(bad[0]) if len(bad) else len(losses) - 1
+        epoch_update = self._epoch_updates + first + 1
+        raise Diverged("train/loss", float(losses[first]), self.current_epoch, self.global_step - len(losses)
+                       + first + 1, epoch_update)
+
+    def on_train_epoch_start(self) -> None:
+        self._epoch_updates = 0
+
+    def on_train_batch_end(self, outputs: Any, batch: Any, batch_idx: int) -> None:
+        self._epoch_updates += len(batch) if hasattr(batch, "__len__") else 1
+
+    def on_save_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        """Every random stream training draws from (Python, NumPy, torch CPU and GPU: dropout, noise,
+        augmentation), so a resumed run continues bit for bit."""
+        checkpoint["aa_rng"] = rng_state()
+
+    def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
+        self._saved_rng = checkpoint.get("aa_rng")
+
+    def on_train_start(self) -> None:
+        """Random streams of a resumed run are restored here, after every start-up hook (model summary,
+        graph, probes) that might draw from them, i.e. as they stood when the checkpoint was written."""
+        if self._saved_rng is not None:
+            restore_rng(self._saved_rng)
+            self._saved_rng = None
 
     def on_train_epoch_end(self) -> None:
         if self._train_sums:
@@ -141,8 +180,11 @@ class TaskModule(pl.LightningModule):
         self.objective.evaluate(self.model, batch, "test")
 
     def on_validation_epoch_end(self) -> None:
-        for name, value in self.objective.compute("val").items():
+        values = self.objective.compute("val")
+        for name, value in values.items():
             self.log(f"val/{name}", value)
+        if self.trainer.training or self.trainer.state.fn == "fit":  # per epoch, to report the best one's
+            self.val_history[self.current_epoch] = {k: float(v) for k, v in values.items()}
 
     def on_test_epoch_end(self) -> None:
         for name, value in self.objective.compute("test").items():

@@ -1,6 +1,8 @@
 """Schemas of the dataset group. ``info`` says what task and input forms a dataset serves."""
 from __future__ import annotations
 
+from typing import Optional
+
 from aa.config.schema import NodeSchema, opt, schema
 
 
@@ -22,3 +24,27 @@ class Playground(Splits):
     name: str = opt("spiral", choices=("circle", "xor", "gauss", "spiral"))
     n_samples: int = opt(600, ge=10, le=1_000_000)
     noise: float = opt(0.1, ge=0, le=1, doc="noise as a fraction of the data's radius")
+
+
+@schema("aa.data.table.TableData")
+class Table(Splits):
+    """A user's CSV/TSV: the task (and so the objective) follows dataset.task; auto reads the target."""
+
+    info = {"inputs": ("vector",)}
+    path: str = opt("???", doc="CSV or TSV (by suffix) with a header row")
+    target: str = opt("???", doc="the column to predict")
+    task: str = opt("auto", choices=("auto", "classification", "regression"),
+                    doc="auto: regression for a numeric target with many values, else classification")
+    features: Optional[list[str]] = opt(None, doc="the input columns; null: every column but the target")
+    categorical: list[str] = opt([], doc="numeric columns to one-hot encode as categories anyway")
+    missing: str = opt("refuse", choices=("refuse", "drop", "mean"),
+                       doc="empty/NA cells: name them and stop, drop their rows, or fill with the training mean")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        from aa.config.files import require_columns
+
+        columns = [node.get("target"), *(node.get("features") or []), *(node.get("categorical") or [])]
+        keys = ["target", *(["features"] * len(node.get("features") or [])),
+                *(["categorical"] * len(node.get("categorical") or []))]
+        require_columns(f"{path}.path", node["path"], [(f"{path}.{k}", c) for k, c in zip(keys, columns)])

@@ -18,4 +18,6 @@ class Run(NodeSchema):
     experiment_note: Optional[str] = opt(None, doc="what an experiment config shows, printed with the run")
     optimized_metric: Optional[str] = opt(None, doc="metric returned to sweepers; default val/acc or val/loss")
     resume: bool = opt(False, doc="re-run a sweep in its directory: skip finished jobs, continue from last.ckpt")
+    report: str = opt("best", choices=("best", "last"), doc="val and test from the best checkpoint, or the last weights")
+    allow_targets: list[str] = opt([], doc="modules of your own whose classes a _target_ may name (opt-in)")
     threads_per_job: Optional[int] = opt(None, ge=1, doc="torch threads per job; null: cores shared by parallel jobs")

@@ -50,12 +50,25 @@ class TextRNN(Recurrent):
     info = {"inputs": ("tokens",)}
     cell: str = opt("lstm", choices=("rnn", "lstm", "gru"), doc="the recurrent layer reading the embeddings")
     embed_dim: int = opt(100, ge=1, le=4096, doc="size of each word embedding")
+    pretrained_embeddings: Optional[str] = opt(None, doc="word2vec text file to start the embeddings from")
+    freeze_embeddings: bool = opt(False, doc="keep pretrained embeddings fixed instead of fine-tuning them")
+    embedding: str = opt("learned", choices=("learned", "one_hot"),
+                         doc="learned embeddings, or the one-hot vectors themselves (embed_dim unused)")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        Recurrent.check(path, node)
+        if node.get("embedding") == "one_hot" and node.get("pretrained_embeddings"):
+            raise ConfigError(f"{path}.embedding", "one_hot", "has no vectors to start from pretrained "
+                              "embeddings", f"{path}.embedding=learned or {path}.pretrained_embeddings=null")
 
 
 @schema(M + "text.EmbeddingBag")
 class EmbeddingBag(NodeSchema):
     info = {"inputs": ("tokens",)}
     embed_dim: int = opt(64, ge=1, le=4096, doc="size of each word embedding")
+    pretrained_embeddings: Optional[str] = opt(None, doc="word2vec text file to start the embeddings from")
+    freeze_embeddings: bool = opt(False, doc="keep pretrained embeddings fixed instead of fine-tuning them")
     mode: str = opt("mean", choices=("mean", "sum", "max"), doc="how a text's embeddings are pooled")
     init_range: float = opt(0.5, gt=0, le=10, doc="weights start uniform in [-r, r], as in the tutorial")
     dropout: float = opt(0.0, ge=0, lt=1)
@@ -110,6 +123,16 @@ class TextCSV(WordText):
     label_column: str = opt("label")
     text_columns: list[str] = opt(["text"], doc="joined by a space")
     columns: Optional[list[str]] = opt(None, doc="field names of a file without a header row")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        from aa.config.files import require_columns
+
+        wanted = [(f"{path}.label_column", node.get("label_column", "label")),
+                  *((f"{path}.text_columns", c) for c in node.get("text_columns") or ["text"])]
+        for key in ("path", "test_path"):
+            if node.get(key) and node[key] != "???":
+                require_columns(f"{path}.{key}", node[key], wanted, node.get("columns"))
 
 
 @schema(D + "ag_news.AGNewsData")

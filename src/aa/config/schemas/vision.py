@@ -35,15 +35,23 @@ class ConvBlock(NodeSchema):
 
 @schema(M + "cnn.CNN")
 class CNN(ConvModel):
-    blocks: list[ConvBlock] = opt([{"channels": 16}, {"channels": 32}], doc="conv blocks, input to output")
-    hidden: list[int] = opt([], doc="fully connected widths between the blocks and the output layer")
+    blocks: list[ConvBlock] = opt([{"channels": 16}, {"channels": 32}], nonempty=True, doc="conv blocks, input to output")
+    hidden: list[int] = opt([], ge=1, doc="fully connected widths between the blocks and the output layer")
 
 
 class Torchvision(ConvModel):
     stem: str = opt("auto", choices=STEMS, doc="small: 3x3 stride-1 stem for images up to 64 px (auto picks)")
     pretrained: bool = opt(False, doc="start from torchvision's ImageNet weights (local hub cache or weights_path)")
     weights_path: Optional[str] = opt(None, doc="a state_dict file to start from")
-    freeze: str = opt("none", choices=("none", "backbone"), doc="backbone: train only the classifier head")
+    freeze: str = opt("none", choices=("none", "backbone"),
+                      doc="backbone: train only the classifier head (and any layer initialised afresh)")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        if node.get("weights_path"):
+            from aa.config.files import require_file
+
+            require_file(f"{path}.weights_path", node["weights_path"], "a state_dict file (.pth) to start from")
 
 
 @schema(M + "alexnet.AlexNet")
@@ -89,9 +97,16 @@ class TorchvisionSet(ImageSet):
 class ImageFolder(NodeSchema):
     info = {"task": "classification", "inputs": ("image",)}
     root: str = opt("???", doc="folder with train/ and val/ (and optionally test/) class subfolders")
-    image_size: int = opt(224, ge=8, le=1024, doc="images are resized and centre-cropped to this side")
+    image_size: Optional[int] = opt(None, ge=8, le=1024,
+                                    doc="side images are resized and centre-cropped to; null: the images' own size")
     workers: int = opt(2, ge=0, le=64, doc="DataLoader worker processes decoding images")
     standardize: bool = opt(True, doc="z-score with ImageNet's channel statistics")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        from aa.config.files import require_image_tree
+
+        require_image_tree(f"{path}.root", node.get("root"))
 
 
 A = "aa.data.augment."
@@ -130,7 +145,7 @@ class Noise(Augmentation):
     std: float = opt(0.05, gt=0, le=1, doc="standard deviation of Gaussian pixel noise (pixels in [0, 1])")
 
 
-@schema("pytorch_lightning.callbacks.RichModelSummary")
+@schema("pytorch_lightning.callbacks.RichModelSummary", "pytorch_lightning.callbacks.ModelSummary")
 class RichModelSummary(NodeSchema):
     max_depth: int = opt(3, ge=-1, doc="module depth of the parameter table printed at the start")
 

@@ -1,0 +1,97 @@
+"""TensorBoard pictures of generative models (models with ``render``); others are left alone.
+
+Every epoch: a grid of samples from fixed noise (so epochs compare; conditional models cycle the
+classes along each row) and validation inputs above their reconstructions. After the first epoch,
+every ``every_n_epochs`` and at the last: the latent map coloured by class, interpolations between
+codes, and for 2-D mixtures the sample cloud over the true modes. The latest of each is kept as a PNG."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import pytorch_lightning as pl
+import torch
+
+from aa.callbacks.figures import publish
+from aa.generative import figures
+from aa.generative.parts import split_model
+
+
+class GenerativeFigures(pl.Callback):
+    def __init__(self, samples: int = 64, every_n_epochs: int = 10) -> None:
+        self.samples, self.every_n_epochs = samples, every_n_epochs
+
+    @staticmethod
+    def parts(pl_module: pl.LightningModule) -> tuple[Any, Any]:
+        prep, net = split_model(pl_module.model)
+        return prep, (net if hasattr(net, "render") else None)
+
+    def image(self, trainer: pl.Trainer, tag: str, images: torch.Tensor, nrow: int, png: str) -> None:
+        from torchvision.utils import save_image
+
+        picture = figures.grid(images, nrow)
+        save_image(picture, os.path.join(trainer.default_root_dir, png))
+        for logger in trainer.loggers:
+            if hasattr(logger.experiment, "add_image"):
+                logger.experiment.add_image(tag, picture, global_step=trainer.current_epoch)
+
+    @torch.no_grad()
+    def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        prep, net = self.parts(pl_module)
+        dm = trainer.datamodule
+        fitting = trainer.state.fn == "fit"  # not the re-validation of the best checkpoint after fit
+        if trainer.sanity_checking or not fitting or net is None or dm is None or not hasattr(dm, "x_val"):
+            return
+        was_training = net.training
+        net.eval()
+        try:
+            self.draw(trainer, dm, prep, net)
+        finally:
+            net.train(was_training)
+
+    def draw(self, trainer: pl.Trainer, dm: Any, prep: Any, net: Any) -> None:
+        epoch, device = trainer.current_epoch, next(net.parameters()).device
+        x, y = dm.x_val[: self.samples].to(device), dm.y_val[: self.samples].to(device)
+        transform = getattr(dm, "batch_transform", None)
+        x = transform(x) if transform is not None else x
+        images = x.dim() == 4
+        nrow = 8 if not net.classes else net.classes
+        g = torch.Generator().manual_seed(0)
+        labels = torch.arange(self.samples, device=device) % net.classes if net.classes else None
+        z = torch.randn(self.samples, net.latent, generator=g).to(device)
+        sampler = hasattr(net, "sample")
+        if images and sampler:
+            self.image(trainer, "samples", net.render(z, labels), nrow, "samples.png")
+        if images and hasattr(net, "embed"):
+            c = y if net.classes else None
+            recon = net.render(net.embed(prep(x), c), c)
+            k = min(len(x), 32)
+            pairs = torch.stack([x[:k], recon[:k]], 1).reshape(-1, *x.shape[1:])
+            self.image(trainer, "reconstructions", pairs, 16, "reconstructions.png")
+        last = epoch + 1 >= (trainer.max_epochs or 0) or trainer.should_stop
+        if not ((epoch + 1) % self.every_n_epochs == 0 or last or epoch == 0):
+            return
+        if hasattr(net, "embed"):
+            vx = dm.x_val.to(device)
+            vx = transform(vx) if transform is not None else vx
+            vy = dm.y_val.to(device)
+            codes = torch.cat([net.embed(prep(b), c if net.classes else None)
+                               for b, c in zip(vx.split(1024), vy.split(1024))])
+            fig = figures.latent_map(codes, vy, list(getattr(dm, "class_names", [])), epoch)
+            publish(trainer, "latent/scatter", fig, epoch, "latent_scatter.png")
+        if images:
+            if hasattr(net, "embed"):
+                c = y[:8] if net.classes else None
+                c1 = y[8:16] if net.classes else None
+                z0, z1 = net.embed(prep(x[:8]), c), net.embed(prep(x[8:16]), c1)
+            else:
+                z0, z1, c = z[:8], z[8:16], labels[:8] if labels is not None else None
+            if len(z0) == len(z1) and len(z0):
+                path = figures.interpolation(net, z0, z1, c, c, steps=10)
+                self.image(trainer, "latent/interpolation", path, 10, "interpolation.png")
+        centers = getattr(dm, "centers", None)
+        if centers is not None and sampler:
+            cloud = net.sample(2000, None if not net.classes else torch.arange(2000, device=device) % net.classes,
+                               generator=torch.Generator().manual_seed(0))
+            fig = figures.mixture_cloud(cloud, dm.x_val, centers, dm.std, epoch)
+            publish(trainer, "samples/mixture", fig, epoch, "mixture_samples.png")

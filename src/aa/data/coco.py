@@ -1,0 +1,107 @@
+"""Any COCO-format folder: images under ``root`` and a JSON of images, annotations (boxes with polygon or
+RLE masks) and categories, so users train on their own labelled pictures. Category ids become labels
+1..K in id order; crowd annotations are left out of training targets, as in torchvision's reference."""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+from torch.utils.data import Dataset
+
+from aa.data.coco_check import check_coco
+from aa.data.detection_data import DetectionData
+
+MAX_SIDE, DEFAULT_SIDE = 1333, 512  # torchvision's longest side; the size when the file states none
+
+
+def rle_decode(segmentation: dict, height: int, width: int) -> np.ndarray:
+    """A COCO RLE (compressed string or uncompressed counts) as a boolean mask, by the MAP backend's codec."""
+    try:
+        from faster_coco_eval.core import mask as codec
+    except ImportError:  # the pycocotools backend
+        from pycocotools import mask as codec
+    rle = segmentation
+    if isinstance(rle.get("counts"), list):
+        rle = codec.frPyObjects(rle, height, width)
+    return codec.decode(rle).astype(bool)
+
+
+def segmentation_mask(segmentation: Any, box: list[float], height: int, width: int) -> np.ndarray:
+    """Polygons are filled; RLE is decoded; an annotation without a mask gets its box filled."""
+    if isinstance(segmentation, dict):
+        return rle_decode(segmentation, height, width)
+    img = Image.new("1", (width, height))
+    pen = ImageDraw.Draw(img)
+    polygons = [p for p in (segmentation or []) if len(p) >= 6]
+    if not polygons:
+        x, y, w, h = box
+        pen.rectangle([x, y, x + w - 1, y + h - 1], fill=1)
+    for p in polygons:
+        pen.polygon(list(zip(p[0::2], p[1::2])), fill=1)
+    return np.array(img, dtype=bool)
+
+
+class CocoImages(Dataset):
+    """The annotated images of one split: (uint8 image 3xHxW, target with boxes, labels, masks)."""
+
+    def __init__(self, root: Path, images: list[dict], annotations: dict[int, list[dict]],
+                 labels: dict[int, int]) -> None:
+        self.root, self.images, self.annotations, self.labels = root, images, annotations, labels
+
+    def __len__(self) -> int:
+        return len(self.images)
+
+    def __getitem__(self, i: int) -> tuple[torch.Tensor, dict[str, Any]]:
+        info = self.images[i]
+        image = Image.open(self.root / info["file_name"]).convert("RGB")
+        w, h = image.size
+        anns = [a for a in self.annotations.get(info["id"], []) if not a.get("iscrowd", 0)]
+        boxes = [[x, y, x + bw, y + bh] for x, y, bw, bh in (a["bbox"] for a in anns)]
+        masks = [segmentation_mask(a.get("segmentation"), a["bbox"], h, w) for a in anns]
+        target = {"boxes": torch.tensor(boxes, dtype=torch.float32).reshape(-1, 4).clamp_(min=0),
+                  "labels": torch.tensor([self.labels[a["category_id"]] for a in anns], dtype=torch.int64),
+                  "masks": torch.from_numpy(np.stack(masks).astype(np.uint8)) if masks
+                  else torch.zeros((0, h, w), dtype=torch.uint8),
+                  "image_id": int(info["id"])}
+        target["boxes"][:, 0::2].clamp_(max=w)
+        target["boxes"][:, 1::2].clamp_(max=h)
+        return torch.from_numpy(np.asarray(image)).permute(2, 0, 1).contiguous(), target
+
+
+class CocoData(DetectionData):
+    """Train on ``annotations``; validate and test on ``val_annotations`` or on a held-out share of images."""
+
+    def __init__(self, root: str, annotations: str, val_annotations: str | None = None,
+                 image_size: int | None = None, val_fraction: float = 0.2, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.root, self.annotation_files = Path(root).expanduser(), (annotations, val_annotations)
+        self.image_size, self.val_fraction = image_size or 0, val_fraction
+
+    def make_splits(self) -> dict[str, Dataset]:
+        train_file, val_file = self.annotation_files
+        data = check_coco(str(self.root), train_file, "dataset.annotations")
+        categories = sorted(data["categories"], key=lambda c: c["id"])
+        labels = {c["id"]: i + 1 for i, c in enumerate(categories)}
+        self.class_names = ["background"] + [str(c.get("name", c["id"])) for c in categories]
+        if not self.image_size:  # the detector's size: the largest side the annotation file states
+            sides = [max(i.get("width") or 0, i.get("height") or 0) for i in data["images"]]
+            self.image_size = min(max(sides, default=0), MAX_SIDE) or DEFAULT_SIDE
+
+        def split(d: dict, images: list[dict]) -> CocoImages:
+            by_image: dict[int, list[dict]] = {}
+            for a in d["annotations"]:
+                by_image.setdefault(a["image_id"], []).append(a)
+            return CocoImages(self.root, images, by_image, labels)
+
+        if val_file:
+            val_data = check_coco(str(self.root), val_file, "dataset.val_annotations")
+            val = split(val_data, val_data["images"])
+            return {"train": split(data, data["images"]), "val": val, "test": val}
+        order = np.random.default_rng(self.seed).permutation(len(data["images"]))
+        n_val = min(max(1, round(self.val_fraction * len(order))), len(order) - 1) if len(order) > 1 else 0
+        images = [data["images"][i] for i in order]
+        val = split(data, images[:n_val] or images)
+        return {"train": split(data, images[n_val:]), "val": val, "test": val}

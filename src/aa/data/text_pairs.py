@@ -1,0 +1,48 @@
+"""Sentence pairs from a tab-separated file: one pair per line, source TAB target (further columns, such
+as the attribution column of the Tatoeba/Anki files used by the PyTorch translation tutorial, are
+ignored). Vocabularies come from the training split only; unseen test tokens become <unk>."""
+from __future__ import annotations
+
+import os
+
+from aa.config.errors import ConfigError
+from aa.data.seq2seq_tasks import PairData, Pairs
+
+
+def first_columns(path: str, key: str) -> list[tuple[str, str]]:
+    """The first two tab-separated fields of every non-empty line, or a ConfigError naming ``key``."""
+    if not os.path.isfile(path):
+        raise ConfigError(key, path, "is not a file; give a TSV with a source and a target sentence per line")
+    with open(path, encoding="utf-8") as f:
+        lines = [line.rstrip("\n\r") for line in f if line.strip()]
+    rows = [line.split("\t") for line in lines]
+    bad = next((i for i, r in enumerate(rows) if len(r) < 2), None)
+    if bad is not None or not rows:
+        where = f"line {bad + 1} ({lines[bad][:60]!r}) has" if bad is not None else "the file has no lines, so"
+        raise ConfigError(key, path, f"is not a two-column TSV: {where} no tab between a source and a target")
+    return [(r[0], r[1]) for r in rows]
+
+
+class TextPairsData(PairData):
+    """``path`` (and optionally ``test_path``): source TAB target; ``reverse`` swaps the direction;
+    pairs longer than ``max_length`` tokens on either side are left out, as in the tutorial."""
+
+    def __init__(self, path: str = "???", test_path: str | None = None, reverse: bool = False,
+                 max_length: int = 20, level: str = "word", **kwargs) -> None:
+        super().__init__(level=level, **kwargs)
+        self.path, self.test_path = os.path.expanduser(path), test_path and os.path.expanduser(test_path)
+        self.reverse, self.max_length = reverse, max_length
+
+    def _read(self, path: str, key: str) -> Pairs:
+        pairs = [(t, s) if self.reverse else (s, t) for s, t in first_columns(path, key)]
+        keep = [(s, t) for s, t in pairs
+                if len(self.tokens(s)) <= self.max_length and len(self.tokens(t)) <= self.max_length]
+        if not keep:
+            raise ConfigError("dataset.max_length", self.max_length, f"leaves no pair of {path}")
+        return keep
+
+    def pairs(self) -> Pairs:
+        return self._read(self.path, "dataset.path")
+
+    def test_pairs(self) -> Pairs:
+        return self._read(self.test_path, "dataset.test_path") if self.test_path else []

@@ -1,0 +1,1 @@
+"""Inference for sequence outputs: greedy decoding or batched beam search (``aa.decode.search``)."""

@@ -1,0 +1,59 @@
+"""aa-eval: test a saved checkpoint on a split of its data (or of other data) and write metrics.json.
+
+    aa-eval ckpt=outputs/runs/<time> [split=test|val] [output=DIR] [dataset=... other overrides]
+"""
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+
+from aa.config.errors import ConfigError
+from aa.run.restore import build_from_checkpoint, compose_run, fail, locate, parse_args, quiet, relative
+
+OWN = {"ckpt": None, "split": "test", "output": ""}
+
+
+def main(argv: list[str] | None = None) -> None:
+    args, overrides = parse_args(sys.argv[1:] if argv is None else argv, OWN, "aa-eval")
+    if args["split"] not in ("test", "val"):
+        fail(f"Invalid argument: split={args['split']!r}: is not a split aa-eval measures. Valid choices: test, val.")
+    try:
+        file, run = locate(args["ckpt"])
+        cfg = compose_run(run, overrides)
+    except ConfigError as e:
+        fail(str(e))
+    start = time.perf_counter()
+    quiet()
+    import pytorch_lightning as pl
+
+    from aa.callbacks.data_on_device import DataOnDevice
+
+    try:
+        dm, task = build_from_checkpoint(cfg, file)
+    except ConfigError as e:
+        fail(str(e))
+    trainer = pl.Trainer(accelerator=cfg.trainer.get("accelerator", "auto"), devices=1, logger=False,
+                         callbacks=[DataOnDevice()], enable_progress_bar=False, enable_model_summary=False)
+    split = args["split"]
+    run_split = trainer.test if split == "test" else trainer.validate
+    run_split(task, datamodule=dm, verbose=False)
+    values = {k.split("/", 1)[1]: float(v) for k, v in trainer.callback_metrics.items() if k.startswith(f"{split}/")}
+    out_dir = args["output"] or os.path.join(run, "eval")
+    os.makedirs(out_dir, exist_ok=True)
+    metrics = {split: values, "checkpoint": str(file), "overrides": overrides,
+               "test_split": getattr(dm, "test_split", "test") if split == "test" else "val",
+               "wall_time_s": round(time.perf_counter() - start, 2)}
+    path = os.path.join(out_dir, "metrics.json")
+    with open(path, "w") as f:
+        json.dump(metrics, f, indent=2)
+    print(f"aa-eval: {relative(file)} on the {split} split" + (f" ({metrics['test_split']})"
+          if metrics["test_split"] != split else ""))
+    for name, value in sorted(values.items()):
+        print(f"  {split}/{name}: {value:.4f}")
+    print(f"metrics: {relative(path)}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,82 @@
+"""aa-predict: run a saved checkpoint on new inputs and write one CSV row per input.
+
+    aa-predict ckpt=outputs/runs/<time> input=FILE_OR_DIR output=predictions.csv
+
+Tables: a CSV with the training file's feature columns (the target may be absent); in-memory vector
+data: a CSV of numbers, one sample a row; image folders: one image or a folder of images. Each row
+holds the input's name (line number or file), the prediction, and for classification the probability
+of every class.
+"""
+from __future__ import annotations
+
+import csv
+import sys
+
+from aa.config.errors import ConfigError
+from aa.run.restore import build_from_checkpoint, compose_run, fail, locate, parse_args, quiet, relative
+
+OWN = {"ckpt": None, "input": None, "output": "predictions.csv"}
+
+
+def read_vectors(path: str, width: int) -> tuple[list[str], object]:
+    """A CSV of numbers (an optional header row is skipped), each row one flat input vector."""
+    import torch
+
+    from aa.config.files import require_file
+
+    require_file("input", path, "a CSV of input rows")
+    names, rows = [], []
+    with open(path, newline="") as f:
+        for line, row in enumerate(csv.reader(f), start=1):
+            try:
+                values = [float(v) for v in row]
+            except ValueError:
+                if line == 1:
+                    continue
+                raise ConfigError("input", path, f"line {line} is not all numbers") from None
+            if len(values) != width:
+                raise ConfigError("input", path, f"line {line} has {len(values)} values; the model reads {width}")
+            names.append(str(line))
+            rows.append(values)
+    return names, torch.tensor(rows, dtype=torch.float32)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args, overrides = parse_args(sys.argv[1:] if argv is None else argv, OWN, "aa-predict")
+    try:
+        file, run = locate(args["ckpt"])
+        cfg = compose_run(run, overrides)
+    except ConfigError as e:
+        fail(str(e))
+    quiet()
+    import torch
+
+    try:
+        dm, task = build_from_checkpoint(cfg, file)
+        reader = getattr(dm, "read_inputs", None)
+        names, x = reader(args["input"]) if reader else read_vectors(args["input"], int(dm.input_shape[0]))
+    except ConfigError as e:
+        fail(str(e))
+    task.eval()
+    with torch.no_grad():
+        out = torch.cat([task(chunk) for chunk in x.split(1024)]) if len(x) else torch.zeros(0)
+    classes = list(getattr(dm, "class_names", []) or [])
+    with open(args["output"], "w", newline="") as f:
+        w = csv.writer(f)
+        if task.task == "classification" and classes:
+            prob = out.softmax(-1)
+            w.writerow(["input", "prediction", "probability", *(f"p_{c}" for c in classes)])
+            for name, p in zip(names, prob.tolist()):
+                best = max(range(len(p)), key=p.__getitem__)
+                w.writerow([name, classes[best], f"{p[best]:.6f}", *(f"{v:.6f}" for v in p)])
+        else:
+            flat = out.reshape(len(names), -1).tolist()
+            w.writerow(["input", *(["prediction"] if flat and len(flat[0]) == 1 else
+                                   [f"prediction_{i}" for i in range(len(flat[0]) if flat else 0)])])
+            for name, values in zip(names, flat):
+                w.writerow([name, *(f"{v:.6g}" for v in values)])
+    print(f"aa-predict: {len(names)} predictions from {relative(file)} written to {relative(args['output'])}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""Checkpoints written atomically: a kill during the write leaves the previous file whole.
+
+No fsync: it cost ~30 ms a save on the course machines, more than a small model's whole epoch; the
+rename-over pattern is what ext4 (auto_da_alloc) and most file systems order safely on a crash too."""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+import torch
+from lightning_fabric.plugins import TorchCheckpointIO
+
+
+class AtomicCheckpointIO(TorchCheckpointIO):
+    """torch.save into a temporary file beside the target, then one atomic rename over it."""
+
+    def save_checkpoint(self, checkpoint: dict[str, Any], path: Any, storage_options: Any = None) -> None:
+        path = os.fspath(path)
+        os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
+        tmp = f"{path}.tmp-{os.getpid()}"
+        try:
+            with open(tmp, "wb") as f:
+                torch.save(checkpoint, f)
+            os.replace(tmp, path)
+        finally:
+            if os.path.exists(tmp):
+                os.remove(tmp)

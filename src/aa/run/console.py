@@ -1,0 +1,22 @@
+"""A quiet console: aa's own messages and errors; third-party tips, info and warnings go to train.log only."""
+from __future__ import annotations
+
+import logging
+import warnings
+
+OWN = ("aa", "hydra", "__main__")
+
+
+class OwnOrSevere(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        return record.name.split(".", 1)[0] in OWN or record.levelno >= logging.ERROR
+
+
+def quiet_console() -> None:
+    """Route Python warnings into logging and keep everything but aa's records and errors off the
+    console handlers (the run's train.log still receives all of it)."""
+    logging.captureWarnings(True)
+    warnings.simplefilter("default")
+    for handler in logging.getLogger().handlers:
+        if type(handler) is logging.StreamHandler and not any(isinstance(f, OwnOrSevere) for f in handler.filters):
+            handler.addFilter(OwnOrSevere())

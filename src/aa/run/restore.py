@@ -1,0 +1,113 @@
+"""Rebuild a finished run from its directory: the composed config beside the checkpoint, the data module
+and model it describes, and the checkpoint's weights (loaded with weights_only=True)."""
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+from typing import Any
+
+from aa.config.errors import ConfigError
+
+
+def parse_args(argv: list[str], own: dict[str, str | None], tool: str) -> tuple[dict[str, str], list[str]]:
+    """``key=value`` arguments: the tool's own keys (``own``: name -> default, None when required), and
+    config overrides for the run's config (checked like aa-train's)."""
+    from aa.cli import check_group_choices, check_keys
+    from aa.config.argv import check_unknown_keys
+
+    values: dict[str, str] = {}
+    overrides = []
+    for arg in argv:
+        key, eq, value = arg.partition("=")
+        if not eq:
+            fail(f"Invalid argument: {arg!r}: {tool} takes key=value arguments. Valid choices: "
+                 f"{', '.join(f'{k}=...' for k in own)}, or config overrides such as dataset=digits.")
+        if key in own:
+            values[key] = value
+        else:
+            overrides.append(arg)
+    for key, default in own.items():
+        if key not in values:
+            if default is None:
+                fail(f"Invalid argument: {key} is required, e.g. {tool} {key}=outputs/runs/<time>.")
+            values[key] = default
+    problem = check_unknown_keys(overrides) or check_group_choices(overrides) or check_keys(overrides)
+    if problem:
+        fail(problem)
+    return values, overrides
+
+
+def fail(message: str) -> None:
+    print(message, file=sys.stderr)
+    raise SystemExit(2)
+
+
+def locate(ckpt: str) -> tuple[Path, Path]:
+    """(checkpoint file, run directory) for a run directory or a .ckpt inside one."""
+    p = Path(ckpt).expanduser()
+    if p.is_dir():
+        run = p
+        found = [run / "checkpoints" / n for n in ("best.ckpt", "last.ckpt") if (run / "checkpoints" / n).is_file()]
+        if not found:
+            raise ConfigError("ckpt", ckpt, "is a folder without checkpoints/best.ckpt or checkpoints/last.ckpt; "
+                              "give a run directory aa-train wrote, or a .ckpt file in one")
+        file = found[0]
+    elif p.is_file():
+        file, run = p, p.parent.parent if p.parent.name == "checkpoints" else p.parent
+    else:
+        raise ConfigError("ckpt", ckpt, "does not exist; give a run directory (outputs/runs/<time>) or a .ckpt file")
+    if not (run / ".hydra" / "overrides.yaml").is_file():
+        raise ConfigError("ckpt", ckpt, f"has no run config beside it ({run / '.hydra'} is missing); the "
+                          "checkpoint must sit in the run directory aa-train wrote")
+    return file, run
+
+
+def compose_run(run: Path, overrides: list[str]) -> Any:
+    """The run's own command-line overrides, then the new ones, composed and validated as aa-train does."""
+    from hydra import compose, initialize_config_dir
+    from omegaconf import OmegaConf
+
+    from aa.config import resolvers
+    from aa.config.paths import config_dir
+    from aa.config.validate import validate
+
+    resolvers.register()
+    stored = [str(o) for o in OmegaConf.load(run / ".hydra" / "overrides.yaml")]
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        cfg = compose(config_name="train", overrides=[*stored, *overrides])
+    validate(cfg)
+    return cfg
+
+
+def build_from_checkpoint(cfg: Any, file: Path) -> tuple[Any, Any]:
+    """Data module and task module of the run, the task carrying the checkpoint's weights."""
+    import pytorch_lightning as pl
+    import torch
+
+    from aa.run import build
+
+    pl.seed_everything(cfg.seed, verbose=False)
+    dm = build.build_data(cfg)
+    task = build.build_task(cfg, dm)
+    state = torch.load(file, map_location="cpu", weights_only=True)
+    task.load_state_dict(state["state_dict"])
+    return dm, task
+
+
+def quiet() -> None:
+    """Lightning's info lines and warnings off the console, as in aa-train."""
+    import logging
+    import warnings
+
+    import pytorch_lightning  # noqa: F401  (it sets its loggers' levels on import; quiet them afterwards)
+
+    warnings.filterwarnings("ignore")
+    for name in ("pytorch_lightning", "lightning", "lightning.pytorch", "lightning_fabric"):
+        logging.getLogger(name).setLevel(logging.ERROR)
+
+
+def relative(path: str | os.PathLike) -> str:
+    from aa.config.files import shown
+
+    return shown(str(path))

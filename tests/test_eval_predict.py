@@ -1,0 +1,88 @@
+"""aa-eval tests a saved run's checkpoint and writes metrics.json; aa-predict writes one row per input
+(tables, vectors, images); both refuse bad arguments like aa-train (one paragraph, exit 2)."""
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+
+import pytest
+
+from conftest import aa_train
+
+
+@pytest.fixture(scope="module")
+def digits_run(tmp_path_factory) -> Path:
+    run = tmp_path_factory.mktemp("run")
+    p = aa_train("trainer.max_epochs=3", "callbacks.decision_boundary=null", f"hydra.run.dir={run}")
+    assert p.returncode == 0, p.stderr[-2000:]
+    return run
+
+
+def test_eval_reproduces_the_runs_test_metrics(digits_run: Path) -> None:
+    from aa.evaluate import main
+
+    main([f"ckpt={digits_run}"])
+    ours = json.loads((digits_run / "eval" / "metrics.json").read_text())
+    theirs = json.loads((digits_run / "metrics.json").read_text())
+    assert ours["test"]["acc"] == pytest.approx(theirs["test"]["acc"], abs=1e-6)
+    assert ours["checkpoint"].endswith("best.ckpt")
+
+
+def test_eval_on_val_of_a_checkpoint_file(digits_run: Path, tmp_path: Path) -> None:
+    from aa.evaluate import main
+
+    main([f"ckpt={digits_run}/checkpoints/last.ckpt", "split=val", f"output={tmp_path}"])
+    assert 0.5 < json.loads((tmp_path / "metrics.json").read_text())["val"]["acc"] <= 1
+
+
+def test_predict_vectors_one_row_each(digits_run: Path, tmp_path: Path) -> None:
+    from sklearn.datasets import load_digits
+
+    from aa.predict import main
+
+    d = load_digits()
+    (tmp_path / "in.csv").write_text("\n".join(",".join(str(v / 16) for v in row) for row in d.data[:25]))
+    main([f"ckpt={digits_run}", f"input={tmp_path}/in.csv", f"output={tmp_path}/out.csv"])
+    rows = list(csv.DictReader(open(tmp_path / "out.csv")))
+    assert len(rows) == 25 and set(rows[0]) >= {"input", "prediction", "probability", "p_0", "p_9"}
+    right = sum(r["prediction"] == str(t) for r, t in zip(rows, d.target[:25]))
+    assert right >= 20
+
+
+@pytest.mark.parametrize("args,words", [
+    (["ckpt=/nonexistent/run"], ["ckpt='/nonexistent/run'", "does not exist"]),
+    ([], ["ckpt is required"]),
+    (["ckpt=x", "split=train"], ["split='train'", "test, val"]),
+    (["ckpt=x", "modle=cnn"], ["modle", "model"]),
+])
+def test_bad_arguments_are_one_paragraph(capsys, args: list[str], words: list[str]) -> None:
+    from aa.evaluate import main
+
+    with pytest.raises(SystemExit) as info:
+        main(args)
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and all(w in err for w in words), err
+
+
+@pytest.mark.slow
+def test_predict_images_class_and_probability(tmp_path: Path) -> None:
+    from PIL import Image
+
+    from aa.predict import main
+
+    for split, n in (("train", 10), ("val", 4)):
+        for c, col in (("red", (220, 30, 30)), ("blue", (30, 30, 220))):
+            (tmp_path / "imgs" / split / c).mkdir(parents=True)
+            for i in range(n):
+                Image.new("RGB", (16, 16), col).save(tmp_path / "imgs" / split / c / f"{i}.png")
+    run = tmp_path / "run"
+    p = aa_train("model=cnn", "dataset=image_folder", f"dataset.root={tmp_path}/imgs", "dataset.workers=0",
+                 "trainer.max_epochs=8", "batch.size=4", f"hydra.run.dir={run}")
+    assert p.returncode == 0, p.stderr[-2000:]
+    assert "no test/ folder" in p.stdout + p.stderr
+    metrics = json.loads((run / "metrics.json").read_text())
+    assert metrics["test_split"] == "val"
+    main([f"ckpt={run}", f"input={tmp_path}/imgs/val", f"output={tmp_path}/p.csv"])
+    rows = list(csv.DictReader(open(tmp_path / "p.csv")))
+    assert len(rows) == 8 and all(r["prediction"] == Path(r["input"]).parent.name for r in rows)

@@ -1,0 +1,92 @@
+"""Graph neural networks (PyTorch Geometric) on karate, a stochastic block model and Planetoid's format."""
+from __future__ import annotations
+
+import pytest
+import torch
+
+from aa.config.errors import ConfigError
+from aa.config.validate import validate
+from conftest import fit, make_cfg
+
+pytest.importorskip("torch_geometric")
+
+QUIET = ["callbacks.model_summary=null", "callbacks.model_graph=null", "callbacks.gradient_stats=null"]
+
+
+def test_gcn_on_karate_with_one_labelled_member_per_side_gets_nine_in_ten_others_right(run, one_thread, tmp_path):
+    m = run(["model=gcn", "dataset=karate", *QUIET], name="karate")
+    assert m["test"]["acc"] >= 0.9
+    assert (tmp_path / "karate" / "node_embedding.png").exists()
+
+
+@pytest.mark.slow
+def test_on_a_block_model_with_uninformative_features_gcn_beats_an_mlp_by_twenty_points(run, one_thread):
+    gcn = run(["model=gcn", "dataset=sbm", *QUIET], name="gcn")["test"]["acc"]
+    mlp = run(["model=mlp", "dataset=sbm", "optim.lr=0.01", *QUIET], name="mlp")["test"]["acc"]
+    assert gcn >= mlp + 0.20, (gcn, mlp)
+    assert mlp < 0.4  # the features alone say nothing: about chance (4 classes)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("model", ["gat", "graphsage"])
+def test_gat_and_graphsage_train_on_the_karate_club(one_thread, tmp_path, model):
+    dm, task, trainer = fit([f"model={model}", "dataset=karate", *QUIET], tmp_path)
+    assert trainer.callback_metrics["val/acc"] == 1.0  # the two labelled members are learned
+
+
+def test_mini_batches_of_labelled_nodes_each_run_the_whole_graph(one_thread, tmp_path):
+    dm, task, trainer = fit(["model=gcn", "dataset=sbm", "batch=mini", "batch.size=8", "trainer.max_epochs=2",
+                             *QUIET], tmp_path)
+    assert trainer.global_step == 2 * 5  # 40 labelled nodes in batches of 8
+    graph, y = next(iter(dm.val_dataloader()))
+    assert graph.x.shape[0] == 400 and len(y) == len(graph.nodes) == 72
+
+
+def test_a_graph_model_on_non_graph_data_is_refused_before_training():
+    with pytest.raises(ConfigError, match="cannot read the vector/image inputs"):
+        validate(make_cfg(["model=gcn", "dataset=digits"]))
+
+
+def test_planetoid_without_files_or_download_is_refused_before_torch(tmp_path):
+    with pytest.raises(ConfigError, match="dataset.download"):
+        validate(make_cfg(["model=gcn", "dataset=planetoid", f"dataset.root={tmp_path}"]))
+
+
+def _write_planetoid(root, name="cora", n_train=20, n_val=500, n_test=10, features=6, classes=3):
+    """A small graph in Planetoid's raw format (pickled scipy/numpy objects), as PyG reads it."""
+    import pickle
+    from collections import defaultdict
+
+    import numpy as np
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    n_all = n_train + n_val
+    labels = rng.integers(0, classes, n_all + n_test)
+    onehot = np.eye(classes)[labels]
+    words = rng.random((n_all + n_test, features)) < 0.5  # binary bag of words, as Cora's
+    words[:, 0] = True
+    feats = sp.csr_matrix(words.astype(np.float32))
+    graph = defaultdict(list)
+    for i in range(n_all + n_test):
+        for j in rng.integers(0, n_all + n_test, 3):
+            graph[i].append(int(j)), graph[int(j)].append(i)
+    raw = root / "Cora" / "raw"
+    raw.mkdir(parents=True)
+    objects = {"x": feats[:n_train], "allx": feats[:n_all], "tx": feats[n_all:], "y": onehot[:n_train],
+               "ally": onehot[:n_all], "ty": onehot[n_all:], "graph": graph}
+    for key, obj in objects.items():
+        with open(raw / f"ind.{name}.{key}", "wb") as f:
+            pickle.dump(obj, f)
+    (raw / f"ind.{name}.test.index").write_text("\n".join(str(i) for i in range(n_all, n_all + n_test)) + "\n")
+
+
+@pytest.mark.slow
+def test_planetoid_files_on_disk_train_with_the_public_split(one_thread, tmp_path):
+    _write_planetoid(tmp_path / "data")
+    dm, task, trainer = fit(["model=gcn", "dataset=planetoid", f"dataset.root={tmp_path / 'data'}",
+                             "trainer.max_epochs=2", *QUIET], tmp_path / "run")
+    assert {s: len(n) for s, n in dm.nodes.items()} == {"train": 20, "val": 500, "test": 10}
+    assert dm.input_shape == (6,) and dm.num_outputs == 3
+    assert torch.allclose(dm.graph.x.sum(1).cpu(), torch.ones(530))  # bag-of-words rows normalised
+    assert "val/acc" in trainer.callback_metrics
