@@ -98,7 +98,7 @@ def bench_module():
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("mode,grid", [("full", (2000, 4000, 8000)), ("mini", (1000, 2000, 4000)),
+@pytest.mark.parametrize("mode,grid", [("full", (2000, 4000, 8000)), ("mini", (4000, 8000, 16000)),
                                        ("incremental", (125, 250, 500))])
 def test_epoch_time_grows_linearly_in_n(mode: str, grid: tuple[int, ...], one_thread) -> None:
     bench = bench_module()

@@ -31,14 +31,10 @@ def test_detector_keeps_the_image_size_and_scales_anchors_with_it() -> None:
     assert big.roi_heads.box_predictor.cls_score.out_features == 3 and not big.roi_heads.has_mask()
 
 
-def test_pretrained_weights_come_from_the_cache_or_a_file_never_a_download(tmp_path: Path) -> None:
-    old = torch.hub.get_dir()
-    torch.hub.set_dir(str(tmp_path / "hub"))
-    try:
-        with pytest.raises(ConfigError, match="no COCO detector weights in the torch hub cache"):
-            MaskRCNN((3, 64, 64), 2, backbone="resnet50_fpn", norm="frozen", pretrained=True, **tiny_keys())
-    finally:
-        torch.hub.set_dir(old)
+def test_pretrained_weights_come_from_the_cache_or_a_file_never_a_download(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # torch.hub.set_dir would pin the hub dir for later tests
+    with pytest.raises(ConfigError, match="no COCO detector weights in the torch hub cache"):
+        MaskRCNN((3, 64, 64), 2, backbone="resnet50_fpn", norm="frozen", pretrained=True, **tiny_keys())
     source = MaskRCNN((3, 64, 64), 4, stages=3, **tiny_keys())
     torch.save(source.state_dict(), tmp_path / "w.pt")
     loaded = MaskRCNN((3, 64, 64), 2, stages=3, norm="group", weights_path=str(tmp_path / "w.pt"), **tiny_keys())

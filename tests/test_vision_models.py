@@ -150,11 +150,12 @@ def test_plain_alexnet_without_normalization_overfits_one_batch(overrides, steps
     overfit(overrides, steps)
 
 
-def test_lenet5_learns_digits_above_95_percent_showing_its_summary_and_graph(run, tmp_path, capsys):
+def test_lenet5_learns_digits_above_95_percent_showing_its_summary_and_graph(run, tmp_path, caplog):
+    caplog.set_level("INFO")  # the layer table is logged (train.log in a CLI run), not printed
     metrics = run(["model=lenet5", "dataset.image_size=32", "optim.lr=0.002", "batch.size=16",
                    "trainer.max_epochs=6"])
     assert metrics["test"]["acc"] >= 0.95
     assert metrics["parameters"] == 61_706
-    assert re.search(r"model\.1\.features\s+.*Sequential\s+.*50\.7 K", capsys.readouterr().out)
+    assert re.search(r"model\.1\.features\s+.*Sequential\s+.*50\.7 K", caplog.text)
     graphs = Events(tmp_path / "run").graphs()
     assert len(graphs) == 1 and any("Conv2d" in n.name for n in graphs[0].node)

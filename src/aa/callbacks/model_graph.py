@@ -35,6 +35,8 @@ class ModelGraph(pl.Callback):
         try:
             with warnings.catch_warnings():  # TensorBoard's graph writer traces with torch.jit, now deprecated
                 warnings.simplefilter("ignore", FutureWarning)
+                # the graph is traced for one example; data-dependent shapes (sequence lengths) are meant
+                warnings.simplefilter("ignore", torch.jit.TracerWarning)
                 for writer in writers:
                     writer.add_graph(model, example)
         except (RuntimeError, TypeError, ValueError) as e:
