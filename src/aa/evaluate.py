@@ -9,8 +9,7 @@ import os
 import sys
 import time
 
-from aa.config.errors import ConfigError
-from aa.run.restore import build_from_checkpoint, compose_run, fail, locate, parse_args, quiet, relative
+from aa.run.restore import fail, parse_args, relative, restore_run
 
 OWN = {"ckpt": None, "split": "test", "output": ""}
 
@@ -19,21 +18,12 @@ def main(argv: list[str] | None = None) -> None:
     args, overrides = parse_args(sys.argv[1:] if argv is None else argv, OWN, "aa-eval")
     if args["split"] not in ("test", "val"):
         fail(f"Invalid argument: split={args['split']!r}: is not a split aa-eval measures. Valid choices: test, val.")
-    try:
-        file, run = locate(args["ckpt"])
-        cfg = compose_run(run, overrides)
-    except ConfigError as e:
-        fail(str(e))
     start = time.perf_counter()
-    quiet()
+    file, run, cfg, dm, task = restore_run(args["ckpt"], overrides)
     import pytorch_lightning as pl
 
     from aa.callbacks.data_on_device import DataOnDevice
 
-    try:
-        dm, task = build_from_checkpoint(cfg, file)
-    except ConfigError as e:
-        fail(str(e))
     trainer = pl.Trainer(accelerator=cfg.trainer.get("accelerator", "auto"), devices=1, logger=False,
                          callbacks=[DataOnDevice()], enable_progress_bar=False, enable_model_summary=False)
     split = args["split"]

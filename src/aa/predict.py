@@ -13,7 +13,7 @@ import csv
 import sys
 
 from aa.config.errors import ConfigError
-from aa.run.restore import build_from_checkpoint, compose_run, fail, locate, parse_args, quiet, relative
+from aa.run.restore import fail, parse_args, relative, restore_run
 
 OWN = {"ckpt": None, "input": None, "output": "predictions.csv"}
 
@@ -43,16 +43,10 @@ def read_vectors(path: str, width: int) -> tuple[list[str], object]:
 
 def main(argv: list[str] | None = None) -> None:
     args, overrides = parse_args(sys.argv[1:] if argv is None else argv, OWN, "aa-predict")
-    try:
-        file, run = locate(args["ckpt"])
-        cfg = compose_run(run, overrides)
-    except ConfigError as e:
-        fail(str(e))
-    quiet()
+    file, run, cfg, dm, task = restore_run(args["ckpt"], overrides)
     import torch
 
     try:
-        dm, task = build_from_checkpoint(cfg, file)
         reader = getattr(dm, "read_inputs", None)
         names, x = reader(args["input"]) if reader else read_vectors(args["input"], int(dm.input_shape[0]))
     except ConfigError as e:

@@ -9,8 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from aa.config.errors import ConfigError
-from aa.run.restore import build_from_checkpoint, compose_run, fail, locate, parse_args, quiet, relative
+from aa.run.restore import fail, parse_args, relative, restore_run
 
 OWN = {"ckpt": None, "n": "64", "class": "", "output": "samples.png", "seed": "0", "nrow": "8"}
 
@@ -29,20 +28,11 @@ def main(argv: list[str] | None = None) -> None:
     args, overrides = parse_args(sys.argv[1:] if argv is None else argv, OWN, "aa-sample")
     n, seed, nrow = integer("n", args["n"], 1), integer("seed", args["seed"], 0), integer("nrow", args["nrow"], 1)
     wanted = integer("class", args["class"], 0) if args["class"] else None
-    try:
-        file, run = locate(args["ckpt"])
-        cfg = compose_run(run, overrides)
-    except ConfigError as e:
-        fail(str(e))
-    quiet()
+    file, run, cfg, dm, task = restore_run(args["ckpt"], overrides)
     import torch
 
     from aa.generative.parts import split_model
 
-    try:
-        dm, task = build_from_checkpoint(cfg, file)
-    except ConfigError as e:
-        fail(str(e))
     net = split_model(task.model)[1].eval()
     if not hasattr(net, "sample"):
         fail(f"Invalid argument: ckpt={args['ckpt']!r}: its model ({type(net).__name__}) cannot draw samples; "

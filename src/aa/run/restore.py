@@ -95,6 +95,22 @@ def build_from_checkpoint(cfg: Any, file: Path) -> tuple[Any, Any]:
     return dm, task
 
 
+def restore_run(ckpt: str, overrides: list[str]) -> tuple[Path, Path, Any, Any, Any]:
+    """(checkpoint file, run directory, config, data module, task module) of the run behind ``ckpt``, rebuilt from its own config plus
+    ``overrides`` with the checkpoint's weights; bad input ends the command with one paragraph (exit 2)."""
+    try:
+        file, run = locate(ckpt)
+        cfg = compose_run(run, overrides)
+    except ConfigError as e:
+        fail(str(e))
+    quiet()
+    try:
+        dm, task = build_from_checkpoint(cfg, file)
+    except ConfigError as e:
+        fail(str(e))
+    return file, run, cfg, dm, task
+
+
 def quiet() -> None:
     """Lightning's info lines and warnings off the console, as in aa-train."""
     import logging
