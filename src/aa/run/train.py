@@ -26,6 +26,8 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     from aa.run.summary import print_summary
     from aa.sweep.metric import default_metric
 
+    for name in ("pytorch_lightning", "lightning_fabric"):  # the layer table reaches train.log, whatever an
+        logging.getLogger(name).setLevel(logging.INFO)       # earlier in-process aa-eval set
     pl.seed_everything(cfg.seed, workers=True, verbose=False)
     os.makedirs(run_dir, exist_ok=True)
     dm = build.build_data(cfg)
