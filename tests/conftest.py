@@ -102,7 +102,9 @@ class Events:
     """What a run wrote to TensorBoard (every event file under ``run_dir/tb``), read with TensorBoard's reader."""
 
     def __init__(self, run_dir: Path | str) -> None:
-        from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+        from tensorboard.backend.event_processing.event_accumulator import (
+            EventAccumulator,
+        )
 
         files = sorted(glob.glob(os.path.join(str(run_dir), "tb", "**", "events.out.tfevents*"), recursive=True))
         assert files, f"no event file under {run_dir}/tb"

@@ -82,6 +82,7 @@ def test_maxout_takes_the_best_of_k_pieces() -> None:
 WIDTH = {"step": (32, 0.85)}
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("activation", ["relu", "tanh", "sigmoid", "fast", "maxout", "prelu", "step", "elu"])
 def test_every_hidden_activation_trains_an_mlp_on_xor(run, activation: str) -> None:
     width, bar = WIDTH.get(activation, (16, 0.9))
@@ -90,6 +91,7 @@ def test_every_hidden_activation_trains_an_mlp_on_xor(run, activation: str) -> N
     assert m["test"]["acc"] >= bar, (activation, m["test"])
 
 
+@pytest.mark.slow
 def test_linear_activation_cannot_fit_xor(run) -> None:
     m = run(["activation=linear", "dataset=playground", "dataset.name=xor", "dataset.noise=0",
              "model.hidden=[16,16]", "optim=adam", "optim.lr=0.03", "trainer.max_epochs=40"])

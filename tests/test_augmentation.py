@@ -4,13 +4,21 @@ from __future__ import annotations
 
 import math
 
-import pytorch_lightning as pl
 import pytest
+import pytorch_lightning as pl
 import torch
-
-from aa.data.augment import Color, Compose, Crop, Flip, Noise, Rotate, build_augmentation
 from conftest import make_cfg
 from test_vision_data import write_image_folder, write_mnist
+
+from aa.data.augment import (
+    Color,
+    Compose,
+    Crop,
+    Flip,
+    Noise,
+    Rotate,
+    build_augmentation,
+)
 
 
 def images(n: int = 16, channels: int = 3, side: int = 12) -> torch.Tensor:

@@ -15,8 +15,8 @@ from aa.models.mlp import MLP
 from aa.models.perceptron import Perceptron
 from aa.nn import activations as A
 from aa.nn.input import Standardize
-from aa.task.losses import CrossEntropy, SquaredError
 from aa.task.classification import Classification
+from aa.task.losses import CrossEntropy, SquaredError
 from aa.task.module import TaskModule
 from aa.task.regularizers import L1, L2
 
@@ -75,6 +75,7 @@ def manual_grads(task, x, y, seed):
     return q, phi, [p.grad for p in params]
 
 
+@pytest.mark.slow
 @settings(max_examples=100, deadline=None)
 @given(networks())
 def test_manual_gradients_equal_autograd_within_1e_10(case):
@@ -91,6 +92,7 @@ def test_manual_gradients_equal_autograd_within_1e_10(case):
 SMOOTH = tuple(a for a in ACTIVATIONS if not a.startswith("step"))  # the straight-through step is not g' on purpose
 
 
+@pytest.mark.slow
 @settings(max_examples=60, deadline=None)
 @given(networks(activations=SMOOTH, dropout=False), st.integers(0, 2**16))
 def test_manual_gradients_pass_a_finite_difference_check(case, direction_seed):

@@ -3,11 +3,11 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import build, make_cfg, trainer_for
 from omegaconf import open_dict
 
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
-from conftest import build, make_cfg, trainer_for
 
 MODES = {
     "full": (["batch=full", "trainer.max_epochs=40"], 40),
@@ -30,6 +30,7 @@ def fit(overrides: list[str], tmp_path) -> tuple[dict, dict, int]:
     return initial, task.model.state_dict(), trainer.global_step
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_manual_and_autograd_sgd_runs_end_with_equal_weights(mode, tmp_path):
     overrides, updates = MODES[mode]
@@ -43,11 +44,13 @@ def test_manual_and_autograd_sgd_runs_end_with_equal_weights(mode, tmp_path):
     assert moved > 1e-2  # the weights did train: equality is not of two untouched models
 
 
+@pytest.mark.slow
 def test_manual_backprop_learns_digits(run):
     metrics = run(["backprop=manual", "optim=sgd", "model.hidden=[64]", "trainer.max_epochs=3"])
     assert metrics["test"]["acc"] >= 0.85
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("overrides, key, named", [
     (["activation=maxout"], "activation='maxout'", "relu"),
     (["normalization=batch"], "normalization='batch'", "Valid choices: none."),
@@ -62,5 +65,6 @@ def test_manual_backprop_refuses_what_it_has_no_delta_rule_for(overrides, key, n
     validate(make_cfg(["backprop=autograd", *overrides]))
 
 
+@pytest.mark.slow
 def test_perceptron_ignores_the_hidden_activation_so_any_is_accepted():
     validate(make_cfg(["backprop=manual", "model=perceptron", "activation=maxout", "loss=mse"]))

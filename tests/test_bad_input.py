@@ -5,7 +5,6 @@ import os
 import sys
 
 import pytest
-
 from conftest import aa_train
 
 CASES = [
@@ -47,6 +46,7 @@ def test_bad_input_is_refused_cleanly(tmp_path, capsys, monkeypatch, args: list[
     assert not run_dir.exists() and not (tmp_path / "sweep").exists()
 
 
+@pytest.mark.slow
 def test_bad_input_leaves_an_earlier_run_untouched(tmp_path) -> None:
     run_dir = tmp_path / "earlier"
     (run_dir / ".hydra").mkdir(parents=True)
@@ -58,6 +58,7 @@ def test_bad_input_leaves_an_earlier_run_untouched(tmp_path) -> None:
     assert (run_dir / ".hydra" / "config.yaml").read_text() == "kept: true\n"
 
 
+@pytest.mark.slow
 def test_invalid_combination_is_refused_before_training(tmp_path) -> None:
     """A schema-level check: squared error with an output activation the loss does not know."""
     p = aa_train("loss=mse", "loss.output_activation=relu", f"hydra.run.dir={tmp_path}/r", timeout=120)

@@ -22,6 +22,7 @@ def test_plans_cover_the_data_as_the_lecture_says() -> None:
     assert MiniBatch(size=4, shuffle=False).plan(n, g)[0].tolist() == [0, 1, 2, 3]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("mode,expected", [("full", lambda n: 1), ("mini", lambda n: math.ceil(n / 32)),
                                            ("incremental", lambda n: n), ("online", lambda n: n)])
 def test_optimiser_steps_per_epoch(run, mode: str, expected) -> None:

@@ -8,11 +8,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import aa_train, fit, make_cfg
 
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
 from aa.data.regions import BLOBS, RegionsData
-from conftest import aa_train, fit, make_cfg
 
 ROOT = Path(__file__).resolve().parents[1]
 QUIET = ["~callbacks.gradient_stats", "~callbacks.decision_boundary", "~callbacks.model_graph",
@@ -50,6 +50,7 @@ def test_random_labels_are_coin_flips_of_the_seed() -> None:
     assert torch.equal(yr, regions(name="ring", n_samples=2000, random_labels=True)[1])
 
 
+@pytest.mark.slow
 def test_bad_region_options_are_refused_before_training() -> None:
     with pytest.raises(ConfigError, match="dataset.name.*half_plane, ring, two_blobs, checkerboard"):
         validate(make_cfg(["dataset=regions", "dataset.name=moons"]))

@@ -7,13 +7,13 @@ import sys
 import zipfile
 
 import pytest
+from conftest import make_cfg
 from omegaconf import OmegaConf
 
 from aa.config.errors import ConfigError
 from aa.config.paths import config_dir, config_groups, group_options
 from aa.config.schema import SCHEMAS
 from aa.config.validate import optional_groups, validate
-from conftest import make_cfg
 
 
 def _user_files() -> tuple[str, str, str, str, str]:
@@ -64,6 +64,7 @@ PARTNERS = {
     ("dataset", "mixture"): ["model=gan"],
     ("dataset", "corpus"): [f"dataset.path={config_dir() / 'train.yaml'}", "model=word2vec"],
     **{("dataset", d): ["model=word2vec"] for d in ("grammar", "lee", "text8")},
+    ("dataset", "grammar_topics"): ["model=text_rnn"],
     ("dataset", "planetoid"): ["dataset.download=true", "model=gcn"],
     **{(g, o): ["dataset=grammar", "model=word2vec"] for g, o in (("model", "word2vec"), ("objective", "word2vec"),
                                                                  ("loss", "negative_sampling"))},
@@ -111,6 +112,7 @@ def test_every_option_composes_and_validates(group: str, option: str) -> None:
 NEEDED = sorted(k for k in PARTNERS if k[0] not in MODEL_GROUPS)  # decode alone: Hydra has no such group yet
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("group,option", NEEDED, ids=[f"{g}={o}" for g, o in NEEDED])
 def test_partners_are_needed(group: str, option: str) -> None:
     """Each partner above is there because the option alone is refused, naming the key and the fitting choices."""
@@ -119,6 +121,7 @@ def test_partners_are_needed(group: str, option: str) -> None:
     assert "Valid choices" in str(e.value) or "is required" in str(e.value)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("overrides, message", [
     (["model=lstm"], r"model='lstm': cannot read the vector/image inputs of this dataset\. Valid choices: "
                      r"models for this dataset: alexnet, autoencoder, cnn, .*mlp, perceptron"),
@@ -148,6 +151,7 @@ def test_an_augmentation_that_cannot_transform_the_served_input_is_refused(overr
     assert e.value.key == "augmentation"
 
 
+@pytest.mark.slow
 def test_wheel_carries_the_configs(tmp_path) -> None:
     root = config_dir().parent
     subprocess.run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w",

@@ -6,13 +6,13 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import fit, make_cfg
 
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
 from aa.data.batching import Incremental, MiniBatch
 from aa.data.curriculum import Curriculum
 from aa.run import build
-from conftest import fit, make_cfg
 
 GAUSS = ["dataset=playground", "dataset.name=gauss", "dataset.n_samples=400", "dataset.noise=0.5",
          "model.hidden=[8]", "curriculum=loss", "curriculum.start_fraction=0.25", "curriculum.full_at_epoch=2",
@@ -55,6 +55,7 @@ def test_each_epoch_plans_only_the_pool_in_any_chunking(mode: str, ordered: bool
     assert len(chunks) == math.ceil(dm.batch_mode.updates_per_epoch(len(pool)) / 7)
 
 
+@pytest.mark.slow
 def test_curriculum_trains_easiest_first_with_exact_update_counts(tmp_path: Path) -> None:
     dm, _, trainer = fit([*GAUSS, "batch=mini", "batch.size=32", "trainer.max_epochs=4"], tmp_path)
     n = len(dm.y_train)

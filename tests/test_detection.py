@@ -31,6 +31,7 @@ def test_detector_keeps_the_image_size_and_scales_anchors_with_it() -> None:
     assert big.roi_heads.box_predictor.cls_score.out_features == 3 and not big.roi_heads.has_mask()
 
 
+@pytest.mark.slow
 def test_pretrained_weights_come_from_the_cache_or_a_file_never_a_download(tmp_path: Path, monkeypatch) -> None:
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))  # torch.hub.set_dir would pin the hub dir for later tests
     with pytest.raises(ConfigError, match="no COCO detector weights in the torch hub cache"):
@@ -104,6 +105,7 @@ BAD = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("args,words", BAD, ids=[" ".join(a) for a, _ in BAD])
 def test_bad_detection_input_is_refused_before_training(tmp_path: Path, args: list[str], words: list[str]) -> None:
     from conftest import aa_train
@@ -115,6 +117,7 @@ def test_bad_detection_input_is_refused_before_training(tmp_path: Path, args: li
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_box_outside_its_image_is_refused_by_aa_train(tmp_path: Path) -> None:
     from conftest import aa_train
     from PIL import Image

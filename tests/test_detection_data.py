@@ -52,6 +52,7 @@ def test_shapes_data_serves_one_update_chunks_and_eval_lists() -> None:
     assert len(images) == 3 and "masks" in targets[0]
 
 
+@pytest.mark.slow
 def test_flip_moves_boxes_and_masks_with_the_pixels() -> None:
     from torchvision.transforms import v2
 

@@ -6,10 +6,8 @@ import json
 from pathlib import Path
 
 import pytest
-
-from omegaconf import OmegaConf
-
 from conftest import Events, make_cfg, runner
+from omegaconf import OmegaConf
 
 SMALL = ["experiment=shapes_maskrcnn", "dataset.n_val=16", "dataset.n_test=16", "dataset.eval_batch_size=16",
          "batch.size=4", "batch.limit=40", "trainer.max_epochs=3", "callbacks.timer=null", "optim.lr=0.002",

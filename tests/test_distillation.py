@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import build, make_cfg, refused, runner
 from omegaconf import OmegaConf
+from test_pruning import LEAN
 from torch.nn import functional as F
 
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
 from aa.task.distillation import KD
-from conftest import build, make_cfg, refused, runner
-from test_pruning import LEAN
 
 TEACHER = ["model.hidden=[64]", "trainer.max_epochs=6", *LEAN]
 
@@ -41,6 +41,7 @@ def test_kd_loss_is_alpha_t2_kl_plus_one_minus_alpha_cross_entropy():
     assert torch.allclose(KD("x", T, 0.0).loss(s, t, y), F.cross_entropy(s, y))
 
 
+@pytest.mark.slow
 def test_teacher_is_frozen_in_eval_mode_and_not_in_the_students_weights(teacher, one_thread):
     cfg, dm, task = build(["distill=kd", f"distill.teacher={teacher}", "model.hidden=[16]"])
     t = task.objective.teacher
@@ -50,8 +51,17 @@ def test_teacher_is_frozen_in_eval_mode_and_not_in_the_students_weights(teacher,
     assert torch.equal(t[1].hidden[0].linear.weight, ckpt["model.1.hidden.0.linear.weight"])
     x, y = dm.x_test, dm.y_test
     assert (t(x).argmax(1) == y).float().mean() > 0.9  # the trained teacher, not a fresh net
+    task.train()  # as Lightning does before every training epoch: the teacher is no sub-module, it stays in eval
+    assert not t.training
+    x, y = dm.x_train[:16], dm.y_train[:16]
+    step = task.objective.step(task, (x, y))
+    assert torch.allclose(step.objective, task.objective.kd.loss(task.model(x), t(x), y))
+    step.objective.backward()
+    assert all(p.grad is None for p in t.parameters())
+    assert all(p.grad is not None for p in task.model.parameters())
 
 
+@pytest.mark.slow
 def test_a_student_learns_from_the_teacher_alone_and_reports_test_accuracy(teacher, run, one_thread):
     m = run(["distill=kd", f"distill.teacher={teacher}", "distill.alpha=1.0", "model.hidden=[16]",
              "trainer.max_epochs=6", *LEAN])
@@ -61,6 +71,7 @@ def test_a_student_learns_from_the_teacher_alone_and_reports_test_accuracy(teach
     assert c["after"]["parameters"] == 64 * 16 + 16 + 16 * 10 + 10
 
 
+@pytest.mark.slow
 def test_a_missing_teacher_is_refused_before_torch_and_one_outside_a_run_when_built(tmp_path):
     with pytest.raises(ConfigError, match="distill.teacher"):
         validate(make_cfg(["distill=kd", "distill.teacher=/nonexistent.ckpt"]))
@@ -81,6 +92,7 @@ def copy_run(teacher: str, dest: Path, edit=None) -> Path:
     return dest / "checkpoints" / "best.ckpt"
 
 
+@pytest.mark.slow
 def test_a_teacher_of_other_classes_or_another_kind_of_checkpoint_is_refused(teacher, tmp_path):
     other = copy_run(teacher, tmp_path / "other", lambda c: c.dataset.update(
         {"_target_": "aa.data.playground.PlaygroundData", "name": "spiral"}))

@@ -6,10 +6,9 @@ import json
 import math
 from pathlib import Path
 
-import pytorch_lightning as pl
 import pytest
+import pytorch_lightning as pl
 import torch
-
 from conftest import aa_train, make_cfg
 
 
@@ -26,6 +25,7 @@ class Boost(pl.Callback):
                     group["lr"] *= self.factor
 
 
+@pytest.mark.slow
 def test_divergence_in_a_later_epoch_keeps_the_last_finite_checkpoint(tmp_path: Path, one_thread) -> None:
     from aa.config.validate import validate
     from aa.run.divergence import Diverged
@@ -44,6 +44,7 @@ def test_divergence_in_a_later_epoch_keeps_the_last_finite_checkpoint(tmp_path: 
     assert not (tmp_path / "metrics.json").exists()
 
 
+@pytest.mark.slow
 def test_diverging_run_exits_non_zero_with_one_paragraph(tmp_path: Path) -> None:
     p = aa_train("optim=sgd", "optim.lr=50", "trainer.max_epochs=5", f"hydra.run.dir={tmp_path}")
     out = p.stdout + p.stderr

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from conftest import make_cfg
 
 
@@ -37,11 +36,13 @@ def test_misspelt_group_gets_aa_format_with_nearest_name(tmp_path: Path) -> None
     assert not (tmp_path / "r").exists()
 
 
+@pytest.mark.slow
 def test_model_data_mismatch_names_the_option_typed() -> None:
     assert "model='lenet5'" in refuse(["model=lenet5", "dataset=playground"])
     assert "model='resnet34'" in refuse(["model=resnet34", "dataset=playground"])
 
 
+@pytest.mark.slow
 def test_unknown_target_refused_before_torch(tmp_path: Path) -> None:
     code, out, torch_loaded = cli(["model._target_=os.system", f"hydra.run.dir={tmp_path}/r"])
     assert code == 2 and not torch_loaded and "Traceback" not in out
@@ -72,17 +73,20 @@ def test_zero_and_negative_sizes_are_refused(override: str, key: str) -> None:
     assert f"{key}=" in refuse([override])
 
 
+@pytest.mark.slow
 def test_zero_width_and_empty_conv_lists_are_refused() -> None:
     assert "model.hidden[0]" in refuse(["model=cnn", "model.hidden=[0]"])
     assert "is empty" in refuse(["model=cnn", "model.blocks=[]"])
 
 
+@pytest.mark.slow
 def test_missing_image_folder_and_layout(tmp_path: Path) -> None:
     assert "is not a folder" in refuse(["model=lenet5", "dataset=image_folder", f"dataset.root={tmp_path}/none"])
     (tmp_path / "imgs" / "train" / "a").mkdir(parents=True)
     assert "no val/ subfolder" in refuse(["model=lenet5", "dataset=image_folder", f"dataset.root={tmp_path}/imgs"])
 
 
+@pytest.mark.slow
 def test_text_csv_missing_file_and_column(tmp_path: Path) -> None:
     base = ["dataset=text_csv", "model=embedding_bag"]
     assert "does not exist" in refuse([*base, f"dataset.path={tmp_path}/none.csv"])
@@ -91,12 +95,14 @@ def test_text_csv_missing_file_and_column(tmp_path: Path) -> None:
     assert "dataset.text_columns='text'" in msg and "label, body" in msg
 
 
+@pytest.mark.slow
 def test_table_missing_target_column(tmp_path: Path) -> None:
     (tmp_path / "t.csv").write_text("a,b,y\n1,2,3\n")
     msg = refuse(["dataset=table", f"dataset.path={tmp_path}/t.csv", "dataset.target=label"])
     assert "dataset.target='label'" in msg and "a, b, y" in msg
 
 
+@pytest.mark.slow
 def test_missing_weights_file(tmp_path: Path) -> None:
     msg = refuse(["model=resnet18", "model.pretrained=true", f"model.weights_path={tmp_path}/w.pth"])
     assert "model.weights_path" in msg and "does not exist" in msg

@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from conftest import aa_train
 
 
@@ -19,6 +18,7 @@ def digits_run(tmp_path_factory) -> Path:
     return run
 
 
+@pytest.mark.slow
 def test_eval_reproduces_the_runs_test_metrics(digits_run: Path) -> None:
     from aa.evaluate import main
 
@@ -29,6 +29,7 @@ def test_eval_reproduces_the_runs_test_metrics(digits_run: Path) -> None:
     assert ours["checkpoint"].endswith("best.ckpt")
 
 
+@pytest.mark.slow
 def test_eval_on_val_of_a_checkpoint_file(digits_run: Path, tmp_path: Path) -> None:
     from aa.evaluate import main
 
@@ -36,6 +37,7 @@ def test_eval_on_val_of_a_checkpoint_file(digits_run: Path, tmp_path: Path) -> N
     assert 0.5 < json.loads((tmp_path / "metrics.json").read_text())["val"]["acc"] <= 1
 
 
+@pytest.mark.slow
 def test_predict_vectors_one_row_each(digits_run: Path, tmp_path: Path) -> None:
     from sklearn.datasets import load_digits
 

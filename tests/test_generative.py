@@ -5,6 +5,7 @@ import math
 
 import pytest
 import torch
+from conftest import build, fit, make_cfg, make_model, refused
 from torch.distributions import Bernoulli, Normal, kl_divergence
 
 from aa.config.errors import ConfigError
@@ -13,7 +14,6 @@ from aa.generative.modes import mode_stats
 from aa.generative.parts import split_model
 from aa.task.autoencoder import reconstruction_nll
 from aa.task.vae import bound
-from conftest import build, fit, make_cfg, make_model, refused
 
 SMALL_VAE = ["model=vae", "model.hidden=[64]", "model.latent=4", "objective.quality=false", "batch.size=64"]
 
@@ -46,6 +46,7 @@ def test_reconstruction_losses_are_the_negative_log_likelihoods(one_thread):
     assert torch.allclose(reconstruction_nll(phi, x, "mse"), 0.5 * (x - phi).pow(2).flatten(1).sum(1))
 
 
+@pytest.mark.slow
 def test_the_vae_bound_is_reconstruction_plus_the_analytic_kl(one_thread):
     cfg, dm, task = build(SMALL_VAE)
     x, y = dm.x_val[:16], dm.y_val[:16]
@@ -60,6 +61,7 @@ def test_the_vae_bound_is_reconstruction_plus_the_analytic_kl(one_thread):
     assert torch.allclose(nll, reconstruction_nll(net.decode(z), x, "bernoulli"), atol=1e-5)
 
 
+@pytest.mark.slow
 def test_vae_negative_elbo_falls_and_is_reported_as_recon_plus_kl(tmp_path, one_thread):
     cfg, dm, task = build(SMALL_VAE)
     before = val_metrics(task, dm)
@@ -70,12 +72,14 @@ def test_vae_negative_elbo_falls_and_is_reported_as_recon_plus_kl(tmp_path, one_
     assert after["loss"] == after["elbo"] and after["kl"] > 0
 
 
+@pytest.mark.slow
 def test_kl_warmup_ramps_beta_from_zero(one_thread):
     cfg, dm, task = build([*SMALL_VAE, "model.beta=4", "model.warmup=4"])
     net = split_model(task.model)[1]
     assert [task.objective.kl_weight(net, e) for e in (0, 1, 2, 4, 9)] == [0.0, 1.0, 2.0, 4.0, 4.0]
 
 
+@pytest.mark.slow
 def test_autoencoder_reconstruction_error_falls_well_below_the_untrained_one(tmp_path, one_thread):
     small = ["model=autoencoder", "model.hidden=[64]", "model.latent=8", "batch.size=64"]
     cfg, dm, task = build(small)
@@ -85,6 +89,7 @@ def test_autoencoder_reconstruction_error_falls_well_below_the_untrained_one(tmp
     assert after["recon"] < 0.8 * before["recon"] and after["mse"] < 0.5 * before["mse"], (before, after)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("kind,changed", [("gaussian", 1.0), ("mask", 0.3)])
 def test_denoising_corrupts_inputs_at_the_given_level(kind, changed, one_thread):
     cfg, dm, task = build(["model=autoencoder", f"model.corruption={kind}", "model.level=0.3"])
@@ -97,6 +102,7 @@ def test_denoising_corrupts_inputs_at_the_given_level(kind, changed, one_thread)
         assert float((noisy - x).std()) == pytest.approx(0.3, rel=0.05)
 
 
+@pytest.mark.slow
 def test_conv_variants_build_for_the_digit_images_and_keep_their_shape(one_thread):
     for model in ("autoencoder", "vae", "gan"):
         net = make_model([f"model={model}", "model.arch=conv"], (1, 8, 8), 10)
@@ -115,6 +121,7 @@ def test_mode_count_and_high_quality_share_follow_the_definition():
     assert float(modes) == 1
 
 
+@pytest.mark.slow
 def test_mixture_data_has_its_modes_and_spread_from_the_seed():
     cfg, dm, task = build(["model=gan", "dataset=mixture", "dataset.name=grid"])
     assert dm.num_outputs == 25 and dm.task == "mixture"
@@ -123,6 +130,7 @@ def test_mixture_data_has_its_modes_and_spread_from_the_seed():
     assert float(mode_stats(dm.x_train, dm.centers, 0.05)[0]) == 25
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("overrides,pattern", [
     (["model=vae", "model.beta=-1"], r"model\.beta=-1.*>= 0"),
     (["model=vae", "model.latent=0"], r"model\.latent=0.*>= 1"),
@@ -136,17 +144,33 @@ def test_bad_generative_options_are_refused_before_training(overrides, pattern):
         validate(make_cfg(overrides))
 
 
+@pytest.mark.slow
 def test_a_conv_model_on_2d_points_is_refused_while_building():
     refused(lambda: build(["model=gan", "dataset=mixture", "model.arch=conv"]), r"model\.arch='conv'.*images")
 
 
+@pytest.mark.slow
 def test_the_gan_alternates_its_players_with_d_steps_discriminator_updates_each(tmp_path, one_thread):
     overrides = ["model=gan", "dataset=mixture", "dataset.n_samples=640", "model.d_steps=3", "batch.size=64",
-                 "trainer.max_epochs=2", "optim_d=sgd"]
+                 "trainer.max_epochs=2", "optim_d=sgd", "scheduler=cosine", "scheduler.T_max=4"]
     dm, task, trainer = fit(overrides, tmp_path, quiet=True)
     g_opt, d_opt = (getattr(o, "optimizer", o) for o in trainer.optimizers)
     assert isinstance(d_opt, torch.optim.SGD) and isinstance(g_opt, torch.optim.Adam)
+    # the schedule anneals both players: after 2 of T_max = 4 epochs each rate is half its start
+    assert [o.param_groups[0]["lr"] for o in (g_opt, d_opt)] == pytest.approx([0.0005, 0.005])
     updates = 2 * math.ceil(len(dm.y_train) / 64)
     g_steps = [int(s["step"]) for s in g_opt.state.values()]
     assert g_steps and set(g_steps) == {updates // 3}, (g_steps, updates)
     assert trainer.global_step == updates + updates // 3
+
+
+def test_the_gan_spreads_its_samples_over_the_ring_it_learns(tmp_path, one_thread):
+    """120 updates take G from a blob at the origin (no mode covered) to the ring's spread and onto its modes."""
+    small = ["model=gan", "dataset=mixture", "dataset.n_samples=1600", "dataset.std=0.1", "model.latent=2",
+             "batch.size=64", "optim.betas=[0.5,0.999]"]
+    cfg, dm, task = build(small)
+    before = val_metrics(task, dm)
+    dm, task, trainer = fit([*small, "trainer.max_epochs=8"], tmp_path, quiet=True)
+    after = val_metrics(task, dm)
+    assert after["fd"] < 0.1 * before["fd"] and after["modes"] >= 4 > before["modes"], (before, after)
+    assert after["hq"] > before["hq"] + 0.05, (before, after)

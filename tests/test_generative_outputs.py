@@ -5,9 +5,8 @@ from __future__ import annotations
 import os
 
 import pytest
-from PIL import Image
-
 from conftest import Events, runner
+from PIL import Image
 
 CVAE = ["model=vae", "model.conditional=true", "model.hidden=[64]", "model.latent=2", "trainer.max_epochs=2",
         "objective.quality=false", "batch.size=64"]
@@ -26,6 +25,7 @@ def cvae_run(tmp_path_factory):
     return root / "run", metrics
 
 
+@pytest.mark.slow
 def test_a_vae_run_reports_its_bound_and_draws_samples_reconstructions_and_latent_maps(cvae_run):
     run_dir, metrics = cvae_run
     assert metrics["task"] == "generation"
@@ -38,6 +38,7 @@ def test_a_vae_run_reports_its_bound_and_draws_samples_reconstructions_and_laten
         assert (run_dir / png).stat().st_size > 0
 
 
+@pytest.mark.slow
 def test_aa_sample_writes_a_grid_of_the_chosen_class_without_training(cvae_run, tmp_path, capsys):
     from aa.sample import main
 

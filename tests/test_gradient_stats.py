@@ -1,7 +1,9 @@
 """Per-layer gradient statistics: the same numbers from both engines, logged every epoch, and the lecture's point."""
 from __future__ import annotations
 
+import pytest
 import torch
+from conftest import Events, build, make_cfg, trainer_for
 from hydra import compose, initialize_config_dir
 from omegaconf import open_dict
 
@@ -9,7 +11,6 @@ from aa.callbacks.gradient_stats import layer_stats
 from aa.config.paths import config_dir
 from aa.config.validate import validate
 from aa.run import build as builders
-from conftest import Events, build, make_cfg, trainer_for
 
 DEEP = "model.hidden=[32,32,32,32,32,32]"
 
@@ -22,6 +23,7 @@ def task_for(overrides: list[str]):
     return builders.build_task(cfg, dm), dm
 
 
+@pytest.mark.slow
 def test_manual_and_autograd_report_the_same_layer_statistics():
     auto, dm = task_for([DEEP, "activation=tanh", "regularization=[dropout,l2]"])
     manual, _ = task_for([DEEP, "activation=tanh", "regularization=[dropout,l2]", "backprop=manual"])
@@ -32,6 +34,7 @@ def test_manual_and_autograd_report_the_same_layer_statistics():
         assert torch.allclose(a[key], m[key], rtol=1e-4), key
 
 
+@pytest.mark.slow
 def test_probe_leaves_gradients_buffers_and_modes_as_they_were():
     task, dm = task_for(["model.hidden=[16]", "normalization=batch", "regularization=[dropout]"])
     task.model.train()
@@ -44,6 +47,7 @@ def test_probe_leaves_gradients_buffers_and_modes_as_they_were():
     assert all(m.training for m in task.model.modules())
 
 
+@pytest.mark.slow
 def test_deep_sigmoid_gradients_vanish_where_residual_relu_keeps_them():
     """Lecture section 3: the first layer's |delta| relative to the output's, at initialisation."""
     ratio = {}
@@ -61,6 +65,7 @@ def probe_only(cfg) -> None:
         cfg.trainer.enable_checkpointing = False
 
 
+@pytest.mark.slow
 def test_statistics_reach_tensorboard_once_per_epoch_for_both_engines(tmp_path):
     for engine in ("autograd", "manual"):
         cfg, dm, task = build(["model.hidden=[16,16]", "trainer.max_epochs=3", "batch.limit=5", f"backprop={engine}"])
@@ -73,6 +78,7 @@ def test_statistics_reach_tensorboard_once_per_epoch_for_both_engines(tmp_path):
         assert len(events.scalars("grad/norm/layer01")) == 3
 
 
+@pytest.mark.slow
 def test_vanishing_gradients_experiment_is_one_sweep_of_four_valid_runs():
     cfg = make_cfg(["experiment=vanishing_gradients"])
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
@@ -89,6 +95,7 @@ def test_vanishing_gradients_experiment_is_one_sweep_of_four_valid_runs():
                 assert run.activation._target_.rsplit(".", 1)[-1].lower() == activation
 
 
+@pytest.mark.slow
 def test_a_run_with_the_probe_ends_with_the_weights_of_a_run_without(tmp_path):
     weights = []
     for probe in (True, False):

@@ -6,12 +6,12 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import fit, make_cfg
 from torch import nn
 
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
 from aa.nn.init import Constant, Default, Kaiming, Xavier
-from conftest import fit, make_cfg
 
 XOR = ["dataset=playground", "dataset.name=xor", "dataset.n_samples=400", "activation=sigmoid",
        "model.hidden=[8]", "optim.lr=0.05", "trainer.max_epochs=40",
@@ -50,6 +50,7 @@ def _fit(overrides: list[str], tmp_path: Path):
     return task, trainer
 
 
+@pytest.mark.slow
 def test_zeros_init_keeps_hidden_units_identical_and_cannot_learn_xor(tmp_path: Path) -> None:
     task, trainer = _fit([*XOR, "init=zeros"], tmp_path / "zeros")
     hidden = task.model[1].hidden[0].linear
@@ -61,6 +62,7 @@ def test_zeros_init_keeps_hidden_units_identical_and_cannot_learn_xor(tmp_path: 
     assert trainer.callback_metrics["val/acc"] > 0.9
 
 
+@pytest.mark.slow
 def test_init_cannot_overwrite_pretrained_weights() -> None:
     validate(make_cfg(["model=resnet18", "model.pretrained=true"]))
     with pytest.raises(ConfigError, match="init='Kaiming'.*pretrained.*Valid choices: default"):

@@ -3,9 +3,9 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import make_cfg
 
 from aa.run.build import build_data
-from conftest import make_cfg
 
 
 def test_circle_is_an_inner_disc_against_an_outer_ring() -> None:
@@ -19,6 +19,7 @@ def test_circle_is_an_inner_disc_against_an_outer_ring() -> None:
     assert r[y == 0].min() >= 3.5 - 1e-5 and r[y == 0].max() <= 5 + 1e-5
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name,epochs", [("circle", 30), ("xor", 40), ("spiral", 150)])
 def test_mlp_learns_playground_sets(run, name: str, epochs: int) -> None:
     m = run(["dataset=playground", f"dataset.name={name}", "dataset.noise=0.0", "model.hidden=[32,32]",
@@ -26,12 +27,14 @@ def test_mlp_learns_playground_sets(run, name: str, epochs: int) -> None:
     assert m["test"]["acc"] >= 0.95, m["test"]
 
 
+@pytest.mark.slow
 def test_mlp_learns_digits(run) -> None:
     m = run(["trainer.max_epochs=30"])
     assert m["test"]["acc"] >= 0.95, m["test"]
     assert m["train"]["loss"] < 0.2
 
 
+@pytest.mark.slow
 def test_perceptron_is_a_linear_discriminant(run) -> None:
     """No hidden layer: fits the linearly separable gauss blobs, cannot fit xor."""
     gauss = run(["model=perceptron", "dataset=playground", "dataset.name=gauss", "dataset.noise=0.0", "optim.lr=0.05",

@@ -5,6 +5,8 @@ import ast
 import re
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "lecture.md"
 PATH = re.compile(r"(?<![\w/.])((?:src|tests|scripts|configs|docs)/[\w./-]*[\w/])")
@@ -20,6 +22,7 @@ def defined_functions(path: Path) -> set[str]:
     return {n.name for n in ast.walk(tree) if isinstance(n, (ast.FunctionDef, ast.AsyncFunctionDef))}
 
 
+@pytest.mark.slow
 def test_every_cited_file_and_test_exists() -> None:
     paths, tests = cited(DOC.read_text())
     assert len(paths) > 30 and len(tests) > 40  # the page cites its evidence

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 import torch
 
 from aa.task.losses import CrossEntropy, SquaredError
@@ -38,6 +39,7 @@ def test_per_step_labels_are_averaged_over_all_steps() -> None:
     assert torch.isclose(CrossEntropy()(phi, y), torch.nn.functional.cross_entropy(phi.reshape(10, 3), y.reshape(10)))
 
 
+@pytest.mark.slow
 def test_squared_error_outputs_approximate_class_posteriors(run, tmp_path) -> None:
     """Lecture 3: trained with squared error and enough capacity, the outputs estimate P(c|x).
     On the gauss blobs the true posterior is known in closed form; compare it on the test split."""
@@ -46,6 +48,7 @@ def test_squared_error_outputs_approximate_class_posteriors(run, tmp_path) -> No
              "activation=tanh", "optim=adam", "optim.lr=0.01", "trainer.max_epochs=30"], "post")
     ckpt = torch.load(m["best_checkpoint"], weights_only=False)
     from conftest import make_cfg
+
     from aa.run import build
 
     cfg = make_cfg(["dataset=playground", "dataset.name=gauss", "dataset.noise=0.3", "dataset.n_samples=2000",

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import Events, make_cfg
 from pytorch_lightning.tuner.lr_finder import _LRFinder
+
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
 from aa.run import build
 from aa.run.lr_find import range_test, suggest
 from aa.run.train import train
-from conftest import Events, make_cfg
 
 SMALL = ["dataset=playground", "dataset.name=xor", "dataset.n_samples=300", "model.hidden=[16]",
          "~callbacks.gradient_stats", "~callbacks.decision_boundary"]
@@ -38,6 +39,7 @@ def test_suggestion_ignores_a_dip_of_noise_that_lightnings_rule_picks() -> None:
     assert 1e-3 <= suggest(lrs, losses) <= 1e-1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("max_lr, stops_early", [(10.0, False), (1e3, True)])
 def test_range_test_sweeps_geometrically_and_leaves_the_model_alone(max_lr: float, stops_early: bool) -> None:
     """Up to 10 the xor loss only falls and levels off; towards 1e3 it blows past 4x its best and the test stops."""
@@ -60,6 +62,7 @@ def test_range_test_sweeps_geometrically_and_leaves_the_model_alone(max_lr: floa
     assert result.losses[at] < result.losses[0] - 0.02, "the suggestion lies where the loss falls"
 
 
+@pytest.mark.slow
 def test_lr_find_logs_curve_and_trains_with_the_suggestion(tmp_path: Path, caplog) -> None:
     cfg = make_cfg([*SMALL, "optim=sgd", "optim.lr=1e-5", "trainer.max_epochs=15", "lr_find.enabled=true",
                     "lr_find.apply=true", "lr_find.min_lr=1e-5", "lr_find.max_lr=10", "lr_find.num_steps=60"])

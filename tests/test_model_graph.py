@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import warnings
 
+import pytest
 from conftest import fit
 
 
+@pytest.mark.slow
 def test_text_rnn_run_draws_its_graph_without_tracer_warnings(tmp_path, one_thread):
     import torch
 

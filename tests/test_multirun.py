@@ -5,9 +5,8 @@ from __future__ import annotations
 import json
 
 import pytest
-from omegaconf import OmegaConf
-
 from conftest import Events, aa_train
+from omegaconf import OmegaConf
 
 
 @pytest.mark.slow  # four trainings in a new process

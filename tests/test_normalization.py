@@ -1,11 +1,12 @@
 """Input standardisation from the training split only, stored with the model; batch/layer norm."""
 from __future__ import annotations
 
+import pytest
 import torch
+from conftest import make_cfg
 
 from aa.nn.input import Standardize
 from aa.nn.normalization import BatchNorm, LayerNorm
-from conftest import make_cfg
 
 
 def test_standardisation_uses_training_statistics_with_the_slide_epsilon() -> None:
@@ -17,6 +18,7 @@ def test_standardisation_uses_training_statistics_with_the_slide_epsilon() -> No
     assert torch.equal(st(torch.tensor([[3.0, 6.0]]))[0, 1], torch.tensor(1.0))
 
 
+@pytest.mark.slow
 def test_standardiser_is_fitted_on_the_train_split_and_saved_in_the_checkpoint(run) -> None:
     m = run(["trainer.max_epochs=1"])
     state = torch.load(m["best_checkpoint"], weights_only=True)["state_dict"]
@@ -47,6 +49,7 @@ def test_layer_norm_normalises_each_sample_over_its_units() -> None:
     torch.testing.assert_close(out.var(1, unbiased=False), torch.ones(4), atol=1e-3, rtol=0)
 
 
+@pytest.mark.slow
 def test_normalization_option_reaches_every_hidden_layer(run) -> None:
     cfg = make_cfg(["normalization=batch", "model.hidden=[16,8]"])
     from aa.run import build

@@ -5,6 +5,7 @@ import functools
 
 import pytest
 import torch
+from conftest import make_cfg
 from omegaconf import OmegaConf
 from torch import nn
 
@@ -16,7 +17,6 @@ from aa.run import build
 from aa.task.module import TaskModule
 from aa.task.objective import Objective, Step
 from aa.task.regularizers import L2, ClipValue
-from conftest import make_cfg
 
 
 class Reconstruct(Objective):
@@ -75,6 +75,7 @@ def autoencoder() -> nn.Module:
     return nn.Sequential(nn.Linear(64, 16), nn.Linear(16, 64))
 
 
+@pytest.mark.slow
 def test_a_new_objective_trains_through_the_shared_loop_and_logs_its_own_metrics(tmp_path, one_thread):
     task, trainer = fit(Reconstruct(), autoencoder(), tmp_path=tmp_path)
     m = trainer.callback_metrics
@@ -88,6 +89,7 @@ def test_a_new_objective_trains_through_the_shared_loop_and_logs_its_own_metrics
     assert trainer.global_step == 15 * updates
 
 
+@pytest.mark.slow
 def test_shared_penalties_and_gradient_limits_reach_every_objective(tmp_path, one_thread):
     plain, _ = fit(Reconstruct(), autoencoder(), epochs=5, tmp_path=tmp_path / "a")
     decayed, _ = fit(Reconstruct(), autoencoder(), regularizers=[L2(0.5)], epochs=5, tmp_path=tmp_path / "b")
@@ -105,6 +107,7 @@ def test_shared_penalties_and_gradient_limits_reach_every_objective(tmp_path, on
     assert moved == pytest.approx(1e-3, rel=1e-5)
 
 
+@pytest.mark.slow
 def test_an_objective_may_own_several_optimizers_and_their_order(tmp_path, one_thread):
     objective = TwoOptimizers()
     model = autoencoder()
@@ -117,6 +120,7 @@ def test_an_objective_may_own_several_optimizers_and_their_order(tmp_path, one_t
     assert trainer.global_step == 2 * 2 * updates
 
 
+@pytest.mark.slow
 def test_the_dataset_config_chooses_the_regression_objective_and_the_model_config_wins():
     assert make_cfg([]).objective._target_ == "aa.task.classification.Classification"
     assert make_cfg(["dataset=function"]).objective._target_ == "aa.task.regression.Regression"

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import Events, build, fit, make_cfg, trainer_for
 from hydra.utils import instantiate
 
 from aa.config.paths import group_options
-from conftest import Events, build, fit, make_cfg, trainer_for
 
 EXPECTED = {"sgd": ("SGD", {"momentum": 0.0, "nesterov": False}), "momentum": ("SGD", {"momentum": 0.9}),
             "nag": ("SGD", {"momentum": 0.9, "nesterov": True}), "adagrad": ("Adagrad", {}),
@@ -18,6 +18,7 @@ def test_every_lecture_optimiser_is_an_option() -> None:
     assert set(EXPECTED) <= set(group_options("optim"))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_optimiser_option_builds_its_class(name: str) -> None:
     cls, params = EXPECTED[name]
@@ -36,6 +37,7 @@ LEARNING_RATE = {"adadelta": 3.0, "adam": 0.01, "adamw": 0.01, "rmsprop": 0.01, 
 PLAYGROUND = ["dataset=playground", "model.hidden=[4]", "optim=sgd", "optim.lr=0.1"]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", sorted(EXPECTED))
 def test_optimiser_halves_the_training_loss(name: str, tmp_path, one_thread) -> None:
     cfg, dm, task = build([f"optim={name}", f"optim.lr={LEARNING_RATE[name]}", "dataset=playground",
@@ -55,17 +57,20 @@ def _lrs(tmp_path, overrides: list[str]):
     return [round(v, 8) for v in events.scalars("lr-SGD")], events.scalars("val/loss"), dm, task, trainer
 
 
+@pytest.mark.slow
 def test_step_schedule_halves_the_rate_every_step_size_epochs(tmp_path, one_thread) -> None:
     lrs, *_ = _lrs(tmp_path, ["scheduler=step", "scheduler.step_size=2", "scheduler.gamma=0.5", "trainer.max_epochs=6"])
     assert lrs == [0.1, 0.1, 0.05, 0.05, 0.025, 0.025]
 
 
+@pytest.mark.slow
 def test_cosine_schedule_decays_to_eta_min(tmp_path, one_thread) -> None:
     lrs, *_ = _lrs(tmp_path, ["scheduler=cosine", "trainer.max_epochs=5"])
     assert lrs[0] == 0.1 and all(a > b for a, b in zip(lrs, lrs[1:]))
     assert lrs[-1] == pytest.approx(0.1 * (1 + torch.cos(torch.tensor(4 / 5 * torch.pi)).item()) / 2)
 
 
+@pytest.mark.slow
 def test_onecycle_steps_every_update_and_peaks_at_max_lr(tmp_path, one_thread) -> None:
     """The rate each epoch starts with is the one-cycle rate after that many updates, not epochs."""
     lrs, _, dm, task, trainer = _lrs(tmp_path, ["scheduler=onecycle", "trainer.max_epochs=4"])
@@ -83,6 +88,7 @@ def test_onecycle_steps_every_update_and_peaks_at_max_lr(tmp_path, one_thread) -
     assert max(curve) == pytest.approx(1.0, rel=1e-3)  # max_lr: 10x optim.lr
 
 
+@pytest.mark.slow
 def test_plateau_schedule_cuts_the_rate_when_val_loss_stalls(tmp_path, one_thread) -> None:
     """Each epoch's rate is what ReduceLROnPlateau(factor 0.5, patience 1) makes of the val/loss logged so far."""
     lrs, val, _, task, _ = _lrs(tmp_path, ["scheduler=plateau", "scheduler.patience=1", "scheduler.factor=0.5",

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 
 import pytest
-
 from conftest import Events, aa_train
 
 
@@ -29,6 +28,7 @@ def printed_path(out: str, label: str, cwd: Path) -> Path:
     return (cwd / found.group(1)).resolve()
 
 
+@pytest.mark.slow
 def test_a_run_is_named_by_its_start_time_and_overrides(cli_run) -> None:
     _, run_dir, _ = cli_run
     assert re.fullmatch(r"\d{4}-\d\d-\d\d_\d\d-\d\d-\d\d-\d{6}_debug=fast,model\.hidden=-16", run_dir.name)
@@ -71,6 +71,7 @@ def test_train_log_keeps_the_run_log(cli_run) -> None:
     assert f"Restoring states from the checkpoint path at {m['best_checkpoint']}" in log
 
 
+@pytest.mark.slow
 def test_run_writes_metrics_checkpoints_and_dashboard(run, tmp_path) -> None:
     m = run(["dataset=playground", "dataset.name=xor", "trainer.max_epochs=12"], "xor")
     d = str(tmp_path / "xor")
@@ -94,6 +95,7 @@ def test_run_writes_metrics_checkpoints_and_dashboard(run, tmp_path) -> None:
     assert {"train/loss", "val/acc", "test/acc"} <= metrics
 
 
+@pytest.mark.slow
 def test_digits_run_has_no_decision_boundary_but_a_confusion_matrix(run, tmp_path) -> None:
     run(["trainer.max_epochs=2"], "digits")
     images = Events(tmp_path / "digits").tags("images")

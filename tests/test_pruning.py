@@ -6,13 +6,13 @@ import csv
 
 import pytest
 import torch
+from conftest import Events, aa_train, make_cfg
 from torch import nn
 
 from aa.compress import importance
 from aa.compress.prune import Prune
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
-from conftest import Events, aa_train, make_cfg
 
 # figures and probes of the default callbacks cost more than these short runs; the report does not need them
 LEAN = [f"callbacks.{name}=null" for name in ("decision_boundary", "confusion_matrix", "sample_predictions",
@@ -24,6 +24,7 @@ def checkpoint_weights(path: str) -> dict:
     return torch.load(path, map_location="cpu", weights_only=True)["state_dict"]
 
 
+@pytest.mark.slow
 def test_magnitude_pruning_reaches_the_amount_and_the_tested_checkpoint_is_pruned(run, one_thread, tmp_path):
     m = run(["prune=magnitude", "prune.amount=0.8", *SHORT])
     c = m["compression"]
@@ -48,6 +49,7 @@ def test_magnitude_pruning_reaches_the_amount_and_the_tested_checkpoint_is_prune
     plain.load_state_dict({k.removeprefix("model.1."): v for k, v in state.items() if k.startswith("model.1.")})
 
 
+@pytest.mark.slow
 def test_structured_pruning_removes_whole_hidden_units_and_keeps_every_class(run, one_thread):
     m = run(["prune=magnitude", "prune.scope=layer", "prune.structure=structured", "prune.amount=0.5", *SHORT])
     state = checkpoint_weights(m["best_checkpoint"])
@@ -58,6 +60,7 @@ def test_structured_pruning_removes_whole_hidden_units_and_keeps_every_class(run
     assert m["test"]["acc"] > 0.85
 
 
+@pytest.mark.slow
 def test_iterative_relevance_pruning_learns_at_high_sparsity(run, one_thread):
     m = run(["prune=relevance", "prune.amount=0.9", "prune.steps=2", "prune.finetune_epochs=3",
              "prune.importance=obd", "trainer.max_epochs=8", *LEAN])
@@ -67,6 +70,7 @@ def test_iterative_relevance_pruning_learns_at_high_sparsity(run, one_thread):
     assert m["test"]["acc"] > 0.85
 
 
+@pytest.mark.slow
 def test_penalty_pruning_trains_with_l1_and_removes_weights_under_the_threshold(run, one_thread):
     m = run(["prune=penalty", "regularization.l1.weight=0.001", "prune.threshold=0.05", *SHORT])
     state = checkpoint_weights(m["best_checkpoint"])
@@ -127,6 +131,7 @@ def test_bad_pruning_settings_are_refused_before_torch(overrides, key):
         validate(make_cfg(overrides))
 
 
+@pytest.mark.slow
 def test_aa_train_refuses_an_amount_outside_zero_one_with_one_paragraph(tmp_path):
     p = aa_train("prune=magnitude", "prune.amount=1.5", f"hydra.run.dir={tmp_path}/bad", timeout=120)
     assert p.returncode == 2 and "Traceback" not in p.stderr

@@ -7,6 +7,8 @@ import io
 
 import pytest
 import torch
+from conftest import make_cfg
+from test_pruning import LEAN
 from torch import nn
 
 from aa.compress import measure
@@ -15,17 +17,22 @@ from aa.config.errors import ConfigError
 from aa.config.validate import validate
 from aa.models.lenet import LeNet5
 from aa.models.mlp import MLP
-from conftest import make_cfg
-from test_pruning import LEAN
 
 
+@pytest.mark.slow
 def test_dynamic_int8_run_tests_the_int8_model_and_reports_smaller_layers(run, one_thread):
     m = run(["quantize=dynamic", "trainer.max_epochs=6", *LEAN])
     c = m["compression"]
     assert c["reference"] == "fp32" and c["quantize"] == "dynamic"
     assert c["after"]["test_acc"] == pytest.approx(m["test"]["acc"], abs=1e-6)  # the test split saw int8
     assert abs(c["after"]["test_acc"] - c["before"]["test_acc"]) <= 0.01
-    assert c["quantized_layers_ratio"] < 0.35  # 9.6 k weights: pickling overhead keeps it above 1/4
+    assert c["quantized_layers"] == ["1.hidden.0.linear", "1.out"]  # the MLP's Linear layers, not 0 (Standardize)
+    assert c["quantized_layers_ratio"] < 0.35  # 9.6 k weights: the file's per-tensor overhead keeps it above 1/4
+    # the numbers themselves, against 9,610 fp32 parameters: 9,472 int8 weights, 138 fp32 biases and, per layer,
+    # the weight's scale and zero point (8 + 8 bytes) and the layer's output scale (fp32) and zero point (int64)
+    assert c["before"]["quantized_layers_tensor_bytes"] == 4 * 9610
+    assert c["after"]["quantized_layers_tensor_bytes"] == 9472 + 4 * 138 + 2 * (16 + 4 + 8)
+    assert c["quantized_layers_tensor_ratio"] <= 0.3
     assert c["after"]["parameters"] == c["before"]["parameters"] == 9610
     assert m["parameters"] == 9610  # the run's own count sees the trained fp32 model again
 
@@ -86,10 +93,20 @@ def test_sizes_are_the_bytes_torch_save_writes_raw_and_gzipped():
     assert packed < raw / 5  # 4 kB of zeros; the zip container around them stays
 
 
+def test_tensor_bytes_count_elements_and_each_quantised_tensors_scale_and_zero_point():
+    w = torch.randn(3, 4)
+    per_tensor = torch.quantize_per_tensor(w, 0.1, 0, torch.qint8)
+    per_channel = torch.quantize_per_channel(w, torch.ones(3), torch.zeros(3, dtype=torch.long), 0, torch.qint8)
+    assert measure.tensor_bytes({"w": w, "b": torch.zeros(3, dtype=torch.float64)}) == 12 * 4 + 3 * 8
+    assert measure.tensor_bytes({"packed": (per_tensor, torch.zeros(3)), "dtype": torch.qint8}) == 12 + 16 + 12
+    assert measure.tensor_bytes({"w": per_channel}) == 12 + 3 * 16
+
+
 def test_latency_is_a_positive_median_in_milliseconds():
     assert 0 < measure.latency_ms(nn.Linear(8, 8), torch.randn(1, 8), repeats=5) < 1000
 
 
+@pytest.mark.slow
 def test_static_and_qat_refuse_recurrent_models_before_torch():
     for mode in ("static", "qat"):
         with pytest.raises(ConfigError, match="quantize=dynamic"):

@@ -7,13 +7,13 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import Events, make_cfg
 
 from aa.config.errors import ConfigError
 from aa.config.schemas.toolbox import Function
 from aa.config.validate import validate
 from aa.data.diabetes import DiabetesData
 from aa.data.function import FUNCTIONS, FunctionData
-from conftest import Events, make_cfg
 
 QUIET = ["~callbacks.gradient_stats", "~callbacks.lr_monitor"]
 
@@ -56,6 +56,7 @@ def test_diabetes_targets_are_standardised_with_training_statistics() -> None:
     assert 25 <= raw.y_train.min() and raw.y_train.max() <= 346
 
 
+@pytest.mark.slow
 def test_regression_data_selects_squared_error_and_refuses_cross_entropy() -> None:
     assert make_cfg(["dataset=function"]).loss._target_ == "aa.task.losses.SquaredError"
     with pytest.raises(ConfigError, match="loss=.*regression.*mse"):
@@ -64,6 +65,7 @@ def test_regression_data_selects_squared_error_and_refuses_cross_entropy() -> No
         validate(make_cfg(["dataset=function", "dataset.name=tan"]))
 
 
+@pytest.mark.slow
 def test_mlp_fits_diabetes_better_than_the_training_mean(run, tmp_path: Path) -> None:
     m = run(["dataset=diabetes", "model.hidden=[16]", "optim.lr=0.003", "trainer.max_epochs=40",
              *QUIET], "diabetes")
@@ -74,6 +76,7 @@ def test_mlp_fits_diabetes_better_than_the_training_mean(run, tmp_path: Path) ->
     assert (tmp_path / "diabetes" / "regression_fit.png").stat().st_size > 0
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name", ["sin", "product"])
 def test_fit_figure_is_logged_for_1d_and_2d_targets(run, tmp_path: Path, name: str) -> None:
     run(["dataset=function", f"dataset.name={name}", "dataset.n_samples=200", "model.hidden=[8]",

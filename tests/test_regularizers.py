@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import build, trainer_for
 from torch import nn
 
 from aa.task.regularizers import L1, L2, ClipNorm, ClipValue, Noise
-from conftest import build, trainer_for
 
 
 def test_penalties_follow_the_lecture_formulas() -> None:
@@ -25,6 +25,7 @@ def _weights(run, reg: str, name: str) -> torch.Tensor:
     return torch.cat([v.flatten() for k, v in state.items() if k.endswith("weight")])
 
 
+@pytest.mark.slow
 def test_l1_gives_more_exact_zeros_than_l2_at_equal_strength(run) -> None:
     l1 = _weights(run, "l1", "l1")
     l2 = _weights(run, "l2", "l2")
@@ -33,6 +34,7 @@ def test_l1_gives_more_exact_zeros_than_l2_at_equal_strength(run) -> None:
     assert small(l1) > 3 * small(l2)
 
 
+@pytest.mark.slow
 def test_l2_term_shrinks_weights_against_no_penalty(run) -> None:
     base = run(["dataset=playground", "dataset.name=gauss", "model.hidden=[32]", "optim=sgd", "trainer.max_epochs=15"], "b")
     l2 = run(["dataset=playground", "dataset.name=gauss", "model.hidden=[32]", "optim=sgd", "trainer.max_epochs=15",
@@ -57,6 +59,7 @@ def _flat(state) -> torch.Tensor:
     return torch.cat([v.flatten() for v in state.values()])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, key, bound", [("clip_norm", "max_norm", lambda d: d.norm()),
                                               ("clip_value", "value", lambda d: d.abs().max())])
 def test_clipping_through_the_config_limits_every_update(run, name, key, bound) -> None:
@@ -91,6 +94,7 @@ def _inputs_seen(overrides: list[str], tmp_path) -> tuple[dict[str, list[torch.T
     return seen, dm
 
 
+@pytest.mark.slow
 def test_input_noise_is_added_to_training_inputs_only(tmp_path) -> None:
     seen, dm = _inputs_seen(["regularization=[noise]", "regularization.noise.std=0.5"], tmp_path)
     (train,) = seen["train"]
@@ -100,6 +104,7 @@ def test_input_noise_is_added_to_training_inputs_only(tmp_path) -> None:
     assert torch.equal(plain["train"][0], dm.x_train)
 
 
+@pytest.mark.slow
 def test_weight_noise_through_the_config_perturbs_each_update_and_is_then_removed(tmp_path) -> None:
     """SGD with lr 1e-6: weight noise of std 0.1 changes the gradients (the weights differ from a run
     without it) but is taken off after every update (they differ by about lr, not by 0.1)."""
@@ -122,6 +127,7 @@ def test_weight_noise_is_removed_after_the_update() -> None:
     assert torch.allclose(params[0].data, torch.ones(5))
 
 
+@pytest.mark.slow
 def test_early_stopping_stops_at_the_loss_threshold(run) -> None:
     m = run(["dataset=playground", "dataset.name=gauss", "model.hidden=[8]", "trainer.max_epochs=200",
              "regularization=[early_stopping]", "regularization.early_stopping.stopping_threshold=0.2"], "es")
@@ -129,6 +135,7 @@ def test_early_stopping_stops_at_the_loss_threshold(run) -> None:
     assert m["val"]["loss"] <= 0.2
 
 
+@pytest.mark.slow
 def test_early_stopping_patience_ends_a_stalled_run(run) -> None:
     m = run(["dataset=playground", "model.hidden=[2]", "optim=sgd", "optim.lr=0.0000001", "trainer.max_epochs=200",
              "regularization=[early_stopping]", "regularization.early_stopping.patience=3",

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import pytest
 import torch
-
 from conftest import aa_train
 
 RUN = ("batch.size=16", "regularization=[dropout,noise]", "trainer.max_epochs=5", "trainer=cpu",

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import pytest
 import torch
-
 from conftest import Events, make_cfg
+
 from aa.task.seq2seq import match
 
 SMALL = ["dataset=reverse", "dataset.length=5", "dataset.n_samples=800", "batch.size=16", "optim.lr=0.003"]
 
 
+@pytest.mark.slow
 def test_attention_seq2seq_learns_to_reverse_and_draws_its_attention(run, tmp_path, one_thread):
     m = run(["model=seq2seq", "model.hidden_size=64", "model.embed_dim=16", *SMALL, "trainer.max_epochs=6"])
     assert m["task"] == "seq2seq"
@@ -24,10 +25,11 @@ def test_attention_seq2seq_learns_to_reverse_and_draws_its_attention(run, tmp_pa
 
 
 @pytest.mark.slow
-def test_transformer_learns_to_reverse_with_beam_decoding(run, one_thread):
+def test_transformer_learns_to_reverse_with_beam_decoding_and_draws_its_attention(run, tmp_path, one_thread):
     m = run(["model=transformer", "model.dropout=0.0", *SMALL, "trainer.max_epochs=8",
              "decode=beam", "decode.beam_size=3"])
     assert m["test"]["exact"] >= 0.9
+    assert any(t.startswith("attention/") for t in Events(tmp_path / "run").tags("images"))
 
 
 def test_without_attention_the_encoder_decoder_still_learns_short_strings(run, one_thread):
@@ -37,6 +39,7 @@ def test_without_attention_the_encoder_decoder_still_learns_short_strings(run, o
     assert m["test"]["exact"] >= 0.8
 
 
+@pytest.mark.slow
 def test_second_order_rnn_learns_tomita_4_and_generalises_to_longer_strings(run, one_thread):
     m = run(["model=second_order_rnn", "dataset=tomita", "dataset.grammar=4", "dataset.per_length=100",
              "optim.lr=0.01", "trainer.max_epochs=12"])

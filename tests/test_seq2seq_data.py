@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import datetime
 import re
+import subprocess
+import sys
 
 import pytest
 import torch
-
 from conftest import aa_train, make_cfg, refused
+
 from aa.config.validate import validate
 from aa.data.seq2seq_tasks import EOS_ID, AdditionData, DatesData, ReverseData, SortData
 from aa.data.text_pairs import TextPairsData
@@ -102,3 +104,30 @@ def test_the_command_line_refuses_a_beam_of_zero_with_exit_2_and_no_run(tmp_path
 
 def test_seq2seq_models_are_refused_on_classification_data():
     refused(lambda: validate(make_cfg(["model=seq2seq", "dataset=digits"])), r"objective.*seq2seq")
+
+
+def test_decode_options_for_a_model_that_does_not_decode_are_refused_before_torch(tmp_path):
+    """decode=beam with the default MLP: Hydra cannot place it; aa-train names the options that decode."""
+    code = ("import sys\nfrom aa.cli import main\nsys.argv = ['aa-train', *sys.argv[1:]]\n"
+            "try:\n    main()\nexcept SystemExit as e:\n    print('EXIT', e.code, 'torch' in sys.modules)\n")
+    p = subprocess.run([sys.executable, "-c", code, "decode=beam", f"hydra.run.dir={tmp_path / 'run'}"],
+                       capture_output=True, text=True, timeout=120)
+    assert p.stdout.strip().splitlines()[-1] == "EXIT 2 False"
+    assert p.stderr.strip().count("\n") == 0 and "Traceback" not in p.stderr
+    assert "decode='beam'" in p.stderr and "model=seq2seq, model=transformer" in p.stderr
+    assert not (tmp_path / "run").exists()
+
+
+def test_a_decode_key_for_a_model_that_does_not_decode_is_refused(tmp_path, capsys, monkeypatch):
+    from aa.cli import main
+
+    monkeypatch.setattr(sys, "argv", ["aa-train", "decode.beam_size=2", f"hydra.run.dir={tmp_path / 'run'}"])
+    with pytest.raises(SystemExit) as exit_:
+        main()
+    err = capsys.readouterr().err
+    assert exit_.value.code == 2 and err.startswith("Invalid config: decode.beam_size='2': no option chosen")
+    assert "model=transformer" in err and not (tmp_path / "run").exists()
+
+
+def test_a_decode_group_appended_to_a_classification_run_is_refused():
+    refused(lambda: validate(make_cfg(["+decode=beam"])), r"decode='beam': serves seq2seq data.*classification")

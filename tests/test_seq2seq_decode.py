@@ -14,8 +14,8 @@ from aa.decode.beam import beam_search
 from aa.decode.greedy import greedy
 from aa.decode.hypotheses import finish_rows, normalised
 from aa.models.seq2seq import Seq2Seq
-from aa.models.transformer import Transformer
 from aa.models.token_input import PAD_ID
+from aa.models.transformer import Transformer
 
 
 def models(vocab: int = 7):
@@ -49,6 +49,27 @@ def test_beam_size_one_equals_greedy(index):
         b = beam_search(model, x, 9, beam_size=1, length_penalty=alpha)
         assert torch.equal(b.tokens, g.tokens)
         assert torch.allclose(b.score, g.score, atol=1e-5)
+        assert (b.attention is None) == (index == 2) and (index == 2 or torch.allclose(b.attention, g.attention))
+
+
+def test_the_transformer_reports_its_cross_attention_while_decoding():
+    """Each decoded step carries the last decoder layer's cross-attention (mean over heads): what that
+    layer computes for the newest position, a distribution over the real source tokens only; the hooks
+    that read it are gone afterwards, so training runs the layer untouched."""
+    model, x = models()[3], sources()
+    g = greedy(model, x, 9)
+    real = (x != PAD_ID)[:, : g.attention.shape[2]].unsqueeze(1).expand_as(g.attention)
+    emitted = g.tokens != PAD_ID
+    assert torch.allclose(g.attention.sum(-1)[emitted], torch.ones(int(emitted.sum())))
+    assert float(g.attention[~real].abs().max()) == 0.0
+    layer, enc = model.decoder.layers[-1], model.encode(x)
+    assert not layer.multihead_attn._forward_hooks and not layer.multihead_attn._forward_pre_hooks
+    with torch.no_grad():  # step 1 by hand: <s> attends to itself only, then reads the source
+        h = model.tgt_embed(torch.full((len(x), 1), BOS_ID))
+        n1 = layer.norm1(h)
+        h = h + layer.self_attn(n1, n1, n1)[0]
+        weights = layer.multihead_attn(layer.norm2(h), enc.memory, enc.memory, key_padding_mask=~enc.mask)[1]
+    assert torch.allclose(g.attention[:, 0], weights[:, 0], atol=1e-5)
 
 
 def test_reported_scores_are_the_sequences_log_probabilities():
@@ -140,3 +161,19 @@ def test_normalisation_prefers_the_longer_output_when_its_per_token_score_is_hig
     emitted = lambda alpha: [t for t in beam_search(Toy(), x, 4, 3, alpha).tokens[0].tolist() if t]  # noqa: E731
     assert emitted(0.0) == [EOS_ID]
     assert emitted(1.0) == [4, EOS_ID]
+
+
+@pytest.mark.parametrize("cell,attention", [("lstm", "multiplicative"), ("gru", "none"), ("rnn", "multiplicative")])
+def test_teacher_forcing_over_the_whole_target_at_once_equals_one_step_at_a_time(cell, attention):
+    """Without additive attention (whose context feeds the next step), training runs the decoder over
+    all target inputs in one call: the logits must be those of stepping token by token."""
+    torch.manual_seed(0)
+    model = Seq2Seq((6, 9), 9, cell=cell, hidden_size=16, embed_dim=8, num_layers=2, attention=attention).eval()
+    x = sources(5, 9)
+    tgt_in = torch.cat([torch.full((5, 1), BOS_ID), torch.randint(3, 9, (5, 4))], 1)
+    enc = model.encode(x)
+    state, steps = enc.state, []
+    for t in range(tgt_in.shape[1]):
+        logits, state, _ = model.step(tgt_in[:, t], state, enc)
+        steps.append(logits)
+    assert torch.allclose(model(x, tgt_in), torch.stack(steps, 1), atol=1e-5)

@@ -6,7 +6,6 @@ import random
 
 import pytest
 import torch
-
 from conftest import build, trainer_for
 
 

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import pytest
 import torch
+from conftest import make_cfg
 from torch import nn
 
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
 from aa.models.build import build_model
-from conftest import make_cfg
 
 VOCAB = 30
 
@@ -143,6 +143,7 @@ def test_lstm_and_gru_solve_the_adding_problem_where_the_simple_rnn_stays_at_the
     assert mse["rnn"] > 0.12, mse
 
 
+@pytest.mark.slow
 def test_gru_learns_the_running_parity_with_a_label_per_step(run):
     m = run(["model=gru", "dataset=parity", "dataset.per_step=true", "dataset.length=8", "dataset.n_samples=2000",
              "model.hidden_size=16", "optim.lr=0.02", "batch.size=32", "trainer.max_epochs=6"])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 
 import pytest
+from conftest import aa_train
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
@@ -12,7 +13,6 @@ from aa.config.errors import ConfigError
 from aa.config.paths import config_dir
 from aa.config.validate import validate
 from aa.sweep.threads import job_threads
-from conftest import aa_train
 
 
 def full_cfg(overrides: list[str], multirun: bool = False) -> DictConfig:
@@ -88,6 +88,7 @@ def test_each_parallel_job_gets_its_share_of_the_cores():
     assert job_threads(None, full_cfg([]).hydra.launcher) is None
 
 
+@pytest.mark.slow
 def test_ddp_multirun_is_refused_before_any_job(tmp_path):
     p = aa_train("-m", "trainer=ddp", "optim.lr=0.01,0.1", f"hydra.sweep.dir={tmp_path}", timeout=120)
     assert p.returncode == 2

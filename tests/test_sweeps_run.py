@@ -12,9 +12,8 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from omegaconf import OmegaConf
-
 from conftest import aa_train
+from omegaconf import OmegaConf
 
 pytestmark = pytest.mark.slow
 

@@ -8,12 +8,11 @@ from pathlib import Path
 
 import pytest
 import torch
+from conftest import Events, aa_train, make_cfg
 
 from aa.config.errors import ConfigError
 from aa.data.names import cache_dir
 from aa.data.text_augment import DeleteWords, InsertWords, SubstituteWords
-from conftest import Events, aa_train, make_cfg
-
 
 pytestmark = pytest.mark.usefixtures("one_thread")
 
@@ -124,6 +123,7 @@ def write_surnames(root: Path, per_country: int) -> None:
         (folder / f"{country}.txt").write_text("\n".join(sorted(names)[:per_country]) + "\n", encoding="utf-8")
 
 
+@pytest.mark.slow
 def test_char_lstm_classifies_surnames_by_country_and_logs_sample_predictions(run, tmp_path):
     write_surnames(tmp_path / "data", 150)
     m = run(["dataset=names", f"dataset.root={tmp_path / 'data'}", "dataset.names_per_country=150",

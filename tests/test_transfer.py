@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 import torch
 import torchvision
-
-from aa.config.validate import validate
-from aa.models.pretrained import hub_file
 from conftest import build as build_run
 from conftest import make_cfg, make_model
 from conftest import refused as refused_by
+
+from aa.config.validate import validate
+from aa.models.pretrained import hub_file
 
 
 @pytest.fixture(scope="module")
@@ -86,6 +86,7 @@ def before_and_after(run, tmp_path: Path, path: Path, freeze: str) -> tuple[dict
     return before, {k[len(prefix):]: v for k, v in ckpt["state_dict"].items() if k.startswith(prefix)}
 
 
+@pytest.mark.slow
 def test_frozen_backbone_stays_fixed_while_the_head_learns(run, tmp_path, resnet18_file):
     path, state = resnet18_file
     before, after = before_and_after(run, tmp_path, path, "backbone")
@@ -95,6 +96,7 @@ def test_frozen_backbone_stays_fixed_while_the_head_learns(run, tmp_path, resnet
     assert not torch.equal(after["fc.weight"], before["fc.weight"])
 
 
+@pytest.mark.slow
 def test_fine_tuning_changes_the_backbone(run, tmp_path, resnet18_file):
     path, state = resnet18_file
     before, after = before_and_after(run, tmp_path, path, "none")

@@ -10,9 +10,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+from conftest import aa_train, make_cfg
 
 from aa.config.errors import ConfigError
-from conftest import aa_train, make_cfg
 
 SMALL_CNN = ["model=cnn", "model.blocks=[{channels: 8},{channels: 16}]", "model.hidden=[32]", "batch.size=16"]
 
@@ -106,6 +106,7 @@ def test_vector_models_get_flat_mnist_images(tmp_path):
     assert standardize.mean.shape == (784,)
 
 
+@pytest.mark.slow
 def test_cnn_learns_mnist_files_through_the_real_loader(run, tmp_path):
     metrics = run(["dataset=mnist", f"dataset.root={write_mnist(tmp_path)}", "dataset.download=false",
                    *SMALL_CNN, "trainer.max_epochs=6"])
@@ -119,6 +120,7 @@ def test_fashion_mnist_reads_the_distributed_gz_files(tmp_path):
     assert (root / "FashionMNIST" / "raw" / "train-images-idx3-ubyte").is_file()
 
 
+@pytest.mark.slow
 def test_cnn_learns_cifar10_pickles_through_the_real_loader(run, tmp_path):
     root = write_cifar(tmp_path)
     metrics = run(["dataset=cifar10", f"dataset.root={root}", "dataset.download=false", *SMALL_CNN,
@@ -134,6 +136,7 @@ def test_cifar100_uses_fine_labels_and_their_names(tmp_path):
     assert int(dm.y_test.max()) == 59
 
 
+@pytest.mark.slow
 def test_image_folder_tree_trains_with_dataloader_workers(run, tmp_path):
     root = write_image_folder(tmp_path / "hymenoptera")
     metrics = run(["dataset=image_folder", f"dataset.root={root}", "dataset.image_size=32", "dataset.workers=1",
@@ -161,6 +164,7 @@ def test_root_defaults_to_the_aa_data_environment_variable(tmp_path, monkeypatch
     assert len(dm.y_test) == 60
 
 
+@pytest.mark.slow
 def test_aa_train_without_mnist_exits_with_one_paragraph_and_no_traceback(tmp_path):
     p = aa_train("dataset=mnist", "dataset.download=false", "model=cnn", f"hydra.run.dir={tmp_path / 'run'}",
                  env={"AA_DATA": str(tmp_path / "empty")})

@@ -6,12 +6,12 @@ import re
 
 import pytest
 import torch
+from conftest import Events, make_model, refused
+from conftest import build as build_run
 from torch import nn
 from torch.nn import functional as F
 
 from aa.task.supervised import split_aux
-from conftest import build as build_run
-from conftest import Events, make_model, refused
 
 IMAGENET = (3, 224, 224)
 
@@ -45,6 +45,7 @@ def test_lenet5_has_the_classic_61706_parameters_and_tanh_average_pooling():
     assert {"Tanh", "AvgPool2d"} <= kinds and "ReLU" not in kinds and "MaxPool2d" not in kinds
 
 
+@pytest.mark.slow
 def test_activation_pooling_and_normalization_choices_reach_the_layers():
     modern = build(["model=lenet5", "activation=relu", "model.pooling=max", "normalization=batch"], (1, 28, 28))
     kinds = [type(m).__name__ for m in modern.modules()]
@@ -150,6 +151,7 @@ def test_plain_alexnet_without_normalization_overfits_one_batch(overrides, steps
     overfit(overrides, steps)
 
 
+@pytest.mark.slow
 def test_lenet5_learns_digits_above_95_percent_showing_its_summary_and_graph(run, tmp_path, caplog):
     caplog.set_level("INFO")  # the layer table is logged (train.log in a CLI run), not printed
     metrics = run(["model=lenet5", "dataset.image_size=32", "optim.lr=0.002", "batch.size=16",

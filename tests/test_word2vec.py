@@ -8,6 +8,7 @@ from collections import Counter
 
 import pytest
 import torch
+from conftest import make_cfg
 
 from aa.config.errors import ConfigError
 from aa.config.validate import validate
@@ -15,8 +16,13 @@ from aa.data.corpus import CorpusData
 from aa.data.grammar import CLASSES
 from aa.models.word2vec import Word2Vec, context_windows
 from aa.task.word2vec import NegativeSampling
-from aa.task.word_tests import analogies, gensim_test_data, read_pairs, same_class_neighbours, similarity
-from conftest import make_cfg
+from aa.task.word_tests import (
+    analogies,
+    gensim_test_data,
+    read_pairs,
+    same_class_neighbours,
+    similarity,
+)
 
 QUICK = ["trainer.max_epochs=5", "optim.lr=0.01", "dataset.n_sentences=3000", "dataset.batch_size=256",
          "callbacks.model_summary=null", "callbacks.model_graph=null", "callbacks.gradient_stats=null"]
@@ -216,3 +222,16 @@ def test_pretrained_vectors_fill_the_rows_of_words_they_know(tmp_path):
     assert torch.equal(rnn.embed.weight[2].detach(), torch.tensor([1.0, 2, 3, 4]))
     with pytest.raises(ConfigError, match="model.embed_dim=8.*model.embed_dim=4"):
         EmbeddingBag((5, 5), 2, embed_dim=8, pretrained_embeddings=str(vectors), vocabulary=vocabulary)
+
+
+def test_a_failed_text8_download_is_one_message(tmp_path, monkeypatch):
+    import torchvision.datasets.utils
+
+    from aa.data.lee import Text8Data
+
+    def no_network(*_, **__):
+        raise OSError("Name or service not known")
+
+    monkeypatch.setattr(torchvision.datasets.utils, "download_and_extract_archive", no_network)
+    with pytest.raises(ConfigError, match="dataset.root.*downloading .*text8.zip failed .*unpack text8.zip"):
+        list(Text8Data(root=str(tmp_path)).sentences())

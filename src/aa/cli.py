@@ -75,9 +75,10 @@ def check_keys(argv: list[str]) -> str | None:
     groups, chosen = set(config_groups()), _defaults()
     given = {k: v for k, v in pairs if k in groups}
     chosen.update(given)
-    for group, option in list(chosen.items()):
-        if option in group_options(group):
-            chosen.update({g: o for g, o in _implied(group, option).items() if g not in given})
+    for _ in range(3):  # an option may choose another that chooses a third (resnet18 -> recipe -> scheduler)
+        for group, option in list(chosen.items()):
+            if option in group_options(group):
+                chosen.update({g: o for g, o in _implied(group, option).items() if g not in given})
     for key, value in pairs:
         if key.startswith(("+", "~")) or "." not in key:
             continue
@@ -91,6 +92,35 @@ def check_keys(argv: list[str]) -> str | None:
                         f"Valid choices: {', '.join(sorted(keys - {'_target_', '_partial_'})) or '(none)'} "
                         f"(add a new key with +{key}=...).")
     return None
+
+
+_NOT_OVERRIDDEN = re.compile(r"Could not override '([\w.]+)'")
+
+
+def unused_group(argv: list[str], hydra_error: str) -> str | None:
+    """Hydra cannot set ``group=option`` or ``group.key=value`` for a group that only some options add
+    to a run (``decode=beam`` with an MLP): name the options that add it."""
+    found = _NOT_OVERRIDDEN.search(hydra_error)
+    group = found.group(1).split(".", 1)[0] if found else ""
+    if group not in config_groups() or group in _defaults():
+        return None
+    arg = next((a for a in argv if a.lstrip("+~").split("=", 1)[0] == found.group(1)), f"{found.group(1)}=")
+    users = [f"{g}={o}" for g in config_groups() for o in group_options(g) if group in _added_groups(g, o)]
+    return (f"Invalid config: {found.group(1)}={arg.split('=', 1)[1]!r}: no option chosen for this run uses "
+            f"the {group} group, so it has nothing to set. Valid choices: choose an option that adds it: "
+            f"{', '.join(users) or '(none)'}.")
+
+
+def _added_groups(group: str, option: str) -> set[str]:
+    """Groups an option's defaults list adds (``/decode@_global_.decode: greedy`` adds decode)."""
+    from omegaconf import OmegaConf
+
+    out = set()
+    for item in OmegaConf.load(config_dir() / group / f"{option}.yaml").get("defaults", []) or []:
+        for key in (item.keys() if hasattr(item, "keys") else []):
+            if key.startswith("/"):
+                out.add(key[1:].split("@", 1)[0].split("/", 1)[0])
+    return out
 
 
 def check_composed(argv: list[str]) -> str | None:
@@ -107,8 +137,8 @@ def check_composed(argv: list[str]) -> str | None:
     try:
         with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
             cfg = compose(config_name="train", overrides=argv)
-    except Exception:  # Hydra's own message for what it cannot compose comes next
-        return None
+    except Exception as e:  # else Hydra's own message for what it cannot compose comes next
+        return unused_group(argv, str(e))
     try:
         validate(cfg)
     except ConfigError as e:

@@ -105,7 +105,7 @@ class CompressionReport(pl.Callback):
                                            self.quantize and f"quantize={self.quantize.mode}",
                                            reference == "teacher" and "distill=kd"]))
         self.section = {"sparsity": side["after"]["sparsity"], **report.ratios(side["before"], side["after"]),
-                        "method": method, "reference": reference,
+                        "method": method, "reference": reference, "quantized_layers": layers,
                         **{k: v for c in (self.prune, self.quantize) if c is not None for k, v in c.describe().items()},
                         "before": side["before"], "after": side["after"]}
         report.print_table(self.section, metric, reference)

@@ -9,7 +9,7 @@ import gzip
 import io
 import statistics
 import time
-from typing import Iterator
+from typing import Any, Iterator
 
 import torch
 from torch import Tensor, nn
@@ -63,6 +63,23 @@ def state_bytes(state: dict) -> tuple[int, int]:
     torch.save(state, buf)
     raw = buf.getvalue()
     return len(raw), len(gzip.compress(raw, compresslevel=6))
+
+
+def tensor_bytes(state: Any) -> int:
+    """Bytes of the numbers a state dict holds, without the file's container: element size x count of
+    every tensor (int8 weights count 1 byte each) plus the scale and zero point of each quantised tensor
+    (8 + 8 bytes, or per output channel). Packed int8 layers keep (weight, bias) in a tuple."""
+    if isinstance(state, dict):
+        return sum(tensor_bytes(v) for v in state.values())
+    if isinstance(state, (tuple, list)):
+        return sum(tensor_bytes(v) for v in state)
+    if not isinstance(state, Tensor):
+        return 0
+    n = state.numel() * state.element_size()
+    if state.is_quantized:
+        per_channel = state.qscheme() in (torch.per_channel_affine, torch.per_channel_symmetric)
+        n += 16 * (state.q_per_channel_scales().numel() if per_channel else 1)
+    return n
 
 
 def layer_state(model: nn.Module, names: list[str]) -> dict:

@@ -17,7 +17,7 @@ from aa.compress import measure
 
 def rows(metric: str) -> tuple[str, ...]:
     return ("parameters", "nonzero", "sparsity", "size_bytes", "gzip_bytes", "quantized_layers_bytes",
-            f"test_{metric}", "latency_ms_b1", "latency_ms_b64")
+            "quantized_layers_tensor_bytes", f"test_{metric}", "latency_ms_b1", "latency_ms_b64")
 
 
 def _cpu(batch: Any) -> Any:
@@ -49,14 +49,18 @@ def inputs(batches: Iterable[Any], n: int) -> Tensor:
 
 def profile(model: nn.Module, objective: nn.Module, batches: list, metric: str, layers: list[str],
             repeats: int) -> dict[str, float]:
-    """Every row of the report for one model (moved to the CPU)."""
+    """Every row of the report for one model (moved to the CPU). The quantised layers (``layers``: the
+    sub-modules holding int8 weights after quantisation) are measured in both models: the bytes
+    ``torch.save`` writes for their state-dict entries alone, and the bytes of the numbers in them."""
     model = model.cpu().eval()
+    own = measure.layer_state(model, layers) if layers else None
     params, nonzero = measure.counts(model)
     raw, packed = measure.state_bytes(model.state_dict())
     x = inputs(batches, 64)
     return {"parameters": params, "nonzero": nonzero, "sparsity": round(measure.sparsity(model), 4),
             "size_bytes": raw, "gzip_bytes": packed,
-            "quantized_layers_bytes": measure.state_bytes(measure.layer_state(model, layers))[0] if layers else None,
+            "quantized_layers_bytes": measure.state_bytes(own)[0] if own is not None else None,
+            "quantized_layers_tensor_bytes": measure.tensor_bytes(own) if own is not None else None,
             f"test_{metric}": evaluate(model, objective, batches, metric),
             "latency_ms_b1": round(measure.latency_ms(model, x[:1], repeats), 4),
             "latency_ms_b64": round(measure.latency_ms(model, x, repeats), 4)}
@@ -65,7 +69,8 @@ def profile(model: nn.Module, objective: nn.Module, batches: list, metric: str, 
 def ratios(before: dict, after: dict) -> dict[str, float]:
     """after / before for the sizes and latencies (what the compression bought)."""
     out = {}
-    for key in ("size_bytes", "gzip_bytes", "quantized_layers_bytes", "latency_ms_b1", "latency_ms_b64"):
+    for key in ("size_bytes", "gzip_bytes", "quantized_layers_bytes", "quantized_layers_tensor_bytes",
+                "latency_ms_b1", "latency_ms_b64"):
         if before.get(key) and after.get(key) is not None:
             out[key.replace("_bytes", "").replace("latency_ms", "latency") + "_ratio"] = round(after[key] / before[key], 4)
     return out
@@ -75,12 +80,23 @@ def print_table(section: dict, metric: str, reference: str) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    table = Table(title=f"compression: {section['method']} (before = {reference})", header_style="bold")
+    table = Table(title=f"compression: {section['method']} (before = {reference})", header_style="bold",
+                  caption=layers_note(section))
     for column in ("", "before", "after"):
         table.add_column(column, justify="right" if column else "left")
     for row in rows(metric):
         table.add_row(row, *(_fmt(section[side].get(row)) for side in ("before", "after")))
     Console().print(table)
+
+
+def layers_note(section: dict) -> str | None:
+    """Which sub-modules the quantised-layers rows count (the same names in both models)."""
+    layers = section.get("quantized_layers")
+    if not layers:
+        return None
+    return (f"quantised layers (int8 weights after quantisation): {', '.join(layers)}; quantized_layers_bytes: "
+            "the bytes torch.save writes for their entries alone, quantized_layers_tensor_bytes: the bytes of "
+            "their tensors (weights, biases, scales and zero points) without the file's container")
 
 
 def _fmt(v: Any) -> str:
@@ -97,6 +113,9 @@ def write_csv(section: dict, path: str, metric: str) -> None:
         w.writerow(["measure", "before", "after"])
         for row in rows(metric):
             w.writerow([row, section["before"].get(row), section["after"].get(row)])
+        if section.get("quantized_layers"):
+            names = " ".join(section["quantized_layers"])
+            w.writerow(["quantized_layers", names, names])
 
 
 def log_tensorboard(logger: Any, section: dict, metric: str) -> None:
@@ -111,7 +130,8 @@ def log_tensorboard(logger: Any, section: dict, metric: str) -> None:
             value = section[side].get(row)
             if value is not None:
                 exp.add_scalar(f"compression/{side}/{row}", value)
-    exp.add_text("compression", "\n".join(lines))
+    note = layers_note(section)
+    exp.add_text("compression", "\n".join(lines + ([f"\n{note}"] if note else [])))
     exp.flush()
 
 

@@ -18,7 +18,7 @@ from aa.config.targets import check_targets
 MULTI_SELECT = ("regularization", "augmentation", "callbacks")
 SINGLE_NODE = ("objective", "dataset", "model", "activation", "normalization", "loss", "optim", "scheduler",
                "batch", "trainer", "logger", "init", "curriculum")
-GLOBAL_GROUPS = ("experiment", "debug", "launcher", "hparams_search")  # @package _global_: no node of their own
+GLOBAL_GROUPS = ("experiment", "debug", "launcher", "hparams_search", "recipe")  # @package _global_: no node of their own
 META_KEYS = {"_target_", "_partial_", "_recursive_", "_convert_", "_args_"}
 
 
@@ -184,6 +184,9 @@ def check_compatibility(data: dict) -> None:
     dinfo = getattr(ds, "info", {}) if ds else {}
     task, kinds = dinfo.get("task"), tuple(dinfo.get("inputs", ()))
     check_objective(data, task)
+    for group in optional_groups():
+        if data.get(group):
+            check_group_task(group, data)
     if model and kinds and not set(kinds) & set(model.info.get("inputs", kinds)):
         name = option_name("model", data["model"])
         raise ConfigError("model", name, f"cannot read the {'/'.join(kinds)} inputs of this dataset",
@@ -203,6 +206,17 @@ def check_compatibility(data: dict) -> None:
             raise ConfigError("augmentation", name, f"transforms {'/'.join(accepts)} data, but this run "
                               f"feeds {served} data", f"for {served} data: {', '.join(fitting) or 'none'}")
     check_manual_backprop(data)
+
+
+def check_group_task(group: str, data: dict) -> None:
+    """An added group that serves some tasks only (``info["tasks"]``, e.g. decode) must fit the dataset."""
+    node = data[group] if isinstance(data[group], dict) else {}
+    tasks = getattr(SCHEMAS.get(node.get("_target_")), "info", {}).get("tasks", ())
+    dataset = data.get("dataset") if isinstance(data.get("dataset"), dict) else {}
+    task = getattr(SCHEMAS.get(dataset.get("_target_")), "info", {}).get("task")
+    if tasks and task and task not in tasks:
+        raise ConfigError(group, option_name(group, node), f"serves {'/'.join(tasks)} data, but this dataset "
+                          f"is a {task} dataset", f"drop {group}, or choose a {'/'.join(tasks)} model and dataset")
 
 
 def check_objective(data: dict, task: str | None) -> None:

@@ -114,28 +114,37 @@ MR_HI = [0, 1, 2, 3, 4, 5, 6, 7, 8, 10, 11, 12, 13, 16, 17, 19, 21]
 
 class KarateData(GraphData):
     """Zachary's karate club (34 members, its edges as PyG ships them), one labelled member per class:
-    ``labels=factions`` the two sides of the split (Mr. Hi's node 0 and the officer's node 33 known),
-    ``labels=communities`` PyG's four modularity communities (one known member each). The test split
-    is every other member. There are no validation nodes: val scores the labelled members, so no
-    test label steers training."""
+    ``labels=factions`` the two sides of the split (Zachary 1977), ``labels=communities`` PyG's four
+    modularity communities. ``labelled=leaders`` labels the best-connected member of each class (for
+    the factions Mr. Hi, node 0, and the officer, node 33); ``labelled=pyg`` PyG's own choice for the
+    communities (nodes 0, 4, 8, 24; for the factions, as leaders). The test split is every other member.
+    There are no validation nodes: val scores the labelled members, so no test label steers training."""
 
-    def __init__(self, labels: str = "factions", **kwargs: Any) -> None:
+    def __init__(self, labels: str = "factions", labelled: str = "leaders", **kwargs: Any) -> None:
         super().__init__(**kwargs)
-        self.labels = labels
+        self.labels, self.labelled = labels, labelled
 
     def load(self) -> Any:
         from torch_geometric.datasets import KarateClub
+        from torch_geometric.utils import degree
 
         g = KarateClub()[0]
         if self.labels == "factions":
             g.y = torch.ones(g.num_nodes, dtype=torch.long)
             g.y[MR_HI] = 0
-            g.train_mask = torch.zeros(g.num_nodes, dtype=torch.bool)
-            g.train_mask[[0, 33]] = True
             self.class_names = ["Mr. Hi", "Officer"]
+        if self.labels == "factions" or self.labelled == "leaders":
+            g.train_mask = torch.zeros(g.num_nodes, dtype=torch.bool)
+            g.train_mask[leaders(g.y, degree(g.edge_index[0], g.num_nodes))] = True
         g.val_mask = g.train_mask.clone()
         g.test_mask = ~g.train_mask
         return g
+
+
+def leaders(y: Tensor, deg: Tensor) -> Tensor:
+    """The member of each class with the most edges (the lowest id among equals)."""
+    ids = torch.arange(len(y))
+    return torch.stack([ids[y == c][deg[y == c].argmax()] for c in range(int(y.max()) + 1)])
 
 
 class SBMData(GraphData):
@@ -188,4 +197,15 @@ class PlanetoidData(GraphData):
         missing = [f for f in planetoid_raw_files(self.root, self.name) if not os.path.isfile(f)]
         if missing and not self.download:
             raise ConfigError("dataset.download", False, f"but {missing[0]} is missing", "dataset.download=true")
-        return Planetoid(self.root, PLANETOID[self.name], transform=NormalizeFeatures())[0]
+        try:
+            return Planetoid(self.root, PLANETOID[self.name], transform=NormalizeFeatures())[0]
+        except Exception as e:  # no network, a proxy page: one message, no half-downloaded files left
+            if not missing:
+                raise
+            for f in missing:
+                if os.path.isfile(f):
+                    os.remove(f)
+            raise ConfigError("dataset.root", self.root, f"has no {PLANETOID[self.name]} files and downloading "
+                              f"them failed ({type(e).__name__}: {' '.join(str(e).split())}); run once with "
+                              f"network, or copy the Planetoid files ind.{self.name}.* into "
+                              f"{os.path.dirname(missing[0])}") from None

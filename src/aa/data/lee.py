@@ -50,7 +50,12 @@ class Text8Data(CorpusData):
                               "or unpack text8.zip there", "dataset.download=true")
         from torchvision.datasets.utils import download_and_extract_archive
 
-        download_and_extract_archive(TEXT8_URL, self.folder, md5=None)
+        try:
+            download_and_extract_archive(TEXT8_URL, self.folder, md5=None)
+        except Exception as e:  # no network, a proxy page: one message
+            raise ConfigError("dataset.root", os.path.dirname(self.folder), f"has no text8/text8 and downloading "
+                              f"{TEXT8_URL} failed ({type(e).__name__}: {' '.join(str(e).split())}); run once "
+                              f"with network, or unpack text8.zip into {self.folder}") from None
         if not os.path.isfile(self.path):
             raise ConfigError("dataset.root", self.folder, "holds no text8 file after the download")
 

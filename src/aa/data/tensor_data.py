@@ -17,11 +17,13 @@ from aa.nn.input import Standardize
 
 
 class Chunk:
-    """Some consecutive updates of an epoch; iterating yields (x, y) for each update."""
+    """Some consecutive updates of an epoch; iterating yields (x, y) for each update and, once the
+    update is done, calls ``on_update`` (the progress bar counts updates this way)."""
 
     def __init__(self, x: Tensor, y: Tensor, plan: list[Tensor], augment: Callable | None,
                  transform: Callable | None = None) -> None:
         self.x, self.y, self.plan, self.augment, self.transform = x, y, plan, augment, transform
+        self.on_update: Callable[[], None] | None = None
 
     def __len__(self) -> int:
         return len(self.plan)
@@ -32,6 +34,8 @@ class Chunk:
             if self.transform is not None:
                 x = self.transform(x)
             yield (self.augment(x) if self.augment else x), self.y[idx]
+            if self.on_update is not None:
+                self.on_update()
 
 
 class TrainChunks:
@@ -45,8 +49,11 @@ class TrainChunks:
         return self.dm.chunk_updates or n
 
     def __len__(self) -> int:
-        n = self.dm.batch_mode.updates_per_epoch(len(self.dm.y_train))
-        return -(-n // self._chunk())
+        return -(-self.updates() // self._chunk())
+
+    def updates(self) -> int:
+        """Optimiser updates per epoch (the progress bar's total)."""
+        return self.dm.batch_mode.updates_per_epoch(len(self.dm.y_train))
 
     def __iter__(self) -> Iterator[Chunk]:
         dm = self.dm

@@ -11,13 +11,17 @@ from torch import Tensor, nn
 
 class Attention(nn.Module):
     def scores(self, query: Tensor, memory: Tensor) -> Tensor:  # pragma: no cover - abstract
+        """queries (B, T, H), memory (B, S, H) -> scores (B, T, S)."""
         raise NotImplementedError
 
     def forward(self, query: Tensor, memory: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
-        """query (B, H), memory (B, S, H), mask (B, S) true at real tokens -> context (B, H), weights (B, S)."""
-        e = self.scores(query, memory).masked_fill(~mask, float("-inf"))
+        """query (B, H) or one per step (B, T, H), memory (B, S, H), mask (B, S) true at real tokens ->
+        context (B, H) or (B, T, H), weights (B, S) or (B, T, S)."""
+        q = query.unsqueeze(1) if query.dim() == 2 else query
+        e = self.scores(q, memory).masked_fill(~mask.unsqueeze(1), float("-inf"))
         a = torch.softmax(e, dim=-1)
-        return torch.bmm(a.unsqueeze(1), memory).squeeze(1), a
+        context = torch.bmm(a, memory)
+        return (context.squeeze(1), a.squeeze(1)) if query.dim() == 2 else (context, a)
 
 
 class Additive(Attention):
@@ -29,7 +33,7 @@ class Additive(Attention):
         self.v = nn.Linear(size, 1, bias=False)
 
     def scores(self, query: Tensor, memory: Tensor) -> Tensor:
-        return self.v(torch.tanh(self.w(query).unsqueeze(1) + self.u(memory))).squeeze(-1)
+        return self.v(torch.tanh(self.w(query).unsqueeze(2) + self.u(memory).unsqueeze(1))).squeeze(-1)
 
 
 class Multiplicative(Attention):
@@ -38,4 +42,4 @@ class Multiplicative(Attention):
         self.w = nn.Linear(memory_size, query_size, bias=False)
 
     def scores(self, query: Tensor, memory: Tensor) -> Tensor:
-        return torch.bmm(self.w(memory), query.unsqueeze(2)).squeeze(2)
+        return torch.bmm(query, self.w(memory).transpose(1, 2))

@@ -11,6 +11,7 @@ from torchvision.models import resnet as tv
 
 from aa.models.torchvision_nets import Transferable, image_activation, kaiming_conv, swap_activation, use_small_stem
 from aa.nn.activations import ReLU
+from aa.nn.conv import skip_padding_taps
 from aa.nn.normalization import BatchNorm
 
 DEPTHS = {18: (tv.BasicBlock, [2, 2, 2, 2]), 34: (tv.BasicBlock, [3, 4, 6, 3]), 50: (tv.Bottleneck, [3, 4, 6, 3])}
@@ -33,3 +34,4 @@ class ResNet(Transferable, tv.ResNet):
             self.conv1 = kaiming_conv(channels, 64, kernel_size=7, stride=2, padding=3, bias=False)
         swap_activation(self, image_activation(activation))
         self.transfer(f"resnet{depth}", normalization, pretrained, weights_path, freeze)
+        skip_padding_taps(self)  # the last stage sees 1x1 maps on 8x8 digits

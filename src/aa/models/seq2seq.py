@@ -92,6 +92,9 @@ class Seq2Seq(nn.Module):
         """Logits (B, T, V) for decoder inputs (B, T) starting with <s>. In training, each later input is
         the true previous token with probability ``teacher_forcing``, else the net's own choice."""
         enc = self.encode(src)
+        own_choices = self.training and self.teacher_forcing < 1
+        if not own_choices and self.attention_kind != "additive":
+            return self.all_steps(tgt_in, enc)
         state, logits = enc.state, []
         for t in range(tgt_in.shape[1]):
             tokens = tgt_in[:, t]
@@ -102,3 +105,12 @@ class Seq2Seq(nn.Module):
             step, state, _ = self.step(tokens, state, enc)
             logits.append(step)
         return torch.stack(logits, 1)
+
+    def all_steps(self, tgt_in: Tensor, enc: Encoded) -> Tensor:
+        """``step`` for every known input at once: one call of the recurrent layer over the whole target,
+        then attention for every step. Possible when no input depends on the net's own output: additive
+        attention feeds its context into the next step, so it steps one token at a time."""
+        h, _ = self.decoder(self.drop(self.tgt_in(tgt_in)), enc.state)
+        if self.attention_kind == "multiplicative":
+            h = torch.cat([h, self.attention(h, enc.memory, enc.mask)[0]], -1)
+        return self.out(self.drop(h))

@@ -5,10 +5,14 @@ outputs through a causal mask and the source through cross-attention; padding is
 ``TransformerEncoder``: the encoder with a pooled classifier head, for labelled token data.
 Positions are sinusoidal (fixed) or learned, added to the scaled token embeddings. Layers normalise
 before each sub-layer (pre-LN), which trains small nets without a learning-rate warm-up.
+While decoding, each step also returns the last decoder layer's cross-attention (mean over heads), so the
+heat maps of the RNN encoder-decoder exist for the Transformer too.
 """
 from __future__ import annotations
 
 import math
+from contextlib import contextmanager
+from typing import Iterator
 
 import torch
 from torch import Tensor, nn
@@ -62,6 +66,26 @@ def _trim(ids: Tensor) -> Tensor:
     return ids[:, : max(int((ids != PAD_ID).sum(1).max()), 1)]
 
 
+@contextmanager
+def cross_attention(attention: nn.MultiheadAttention) -> Iterator[list[Tensor]]:
+    """Inside the block, ``attention`` also computes its weights (B, T, S; mean over heads), which the
+    decoder layer itself asks it not to; they are appended to the yielded list."""
+    seen: list[Tensor] = []
+
+    def ask(module, args, kwargs):
+        return args, {**kwargs, "need_weights": True, "average_attn_weights": True}
+
+    def keep(module, args, output):
+        seen.append(output[1])
+
+    hooks = [attention.register_forward_pre_hook(ask, with_kwargs=True), attention.register_forward_hook(keep)]
+    try:
+        yield seen
+    finally:
+        for hook in hooks:
+            hook.remove()
+
+
 class Transformer(nn.Module):
     def __init__(self, input_shape: tuple[int, ...], num_outputs: int, d_model: int = 64, nhead: int = 4,
                  num_encoder_layers: int = 2, num_decoder_layers: int = 2, dim_feedforward: int = 256,
@@ -93,9 +117,12 @@ class Transformer(nn.Module):
         """The decoder's state is the prefix it has emitted so far."""
         return torch.zeros(len(enc.memory), 0, dtype=torch.long, device=enc.memory.device)
 
-    def step(self, tokens: Tensor, prefix: Tensor, enc: Encoded) -> tuple[Tensor, Tensor, None]:
+    def step(self, tokens: Tensor, prefix: Tensor, enc: Encoded) -> tuple[Tensor, Tensor, Tensor]:
+        """Next-token logits (B, V), the longer prefix, and the newest position's cross-attention (B, S)."""
         prefix = torch.cat([prefix, tokens.unsqueeze(1)], 1)
-        return self.decode(prefix, enc)[:, -1], prefix, None
+        with cross_attention(self.decoder.layers[-1].multihead_attn) as seen:
+            logits = self.decode(prefix, enc)[:, -1]
+        return logits, prefix, seen[0][:, -1]
 
     @staticmethod
     def reorder(prefix: Tensor, index: Tensor) -> Tensor:

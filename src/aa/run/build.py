@@ -93,6 +93,10 @@ def build_trainer(cfg: DictConfig, run_dir: str, dm: pl.LightningDataModule) -> 
     callbacks += compression_callbacks(cfg)
     if cfg.get("curriculum"):
         callbacks.append(instantiate(cfg.curriculum))
+    if cfg.trainer.get("enable_progress_bar", True):
+        from aa.callbacks.update_progress import UpdateProgressBar
+
+        callbacks.append(UpdateProgressBar())
     logger = instantiate(cfg.logger, save_dir=run_dir) if cfg.get("logger") else False
     return instantiate(cfg.trainer, default_root_dir=run_dir, callbacks=callbacks, logger=logger,
                        num_sanity_val_steps=0, plugins=[AtomicCheckpointIO()])

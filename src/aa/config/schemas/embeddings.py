@@ -9,6 +9,7 @@ from typing import Optional
 
 from aa.config.errors import ConfigError
 from aa.config.schema import NodeSchema, opt, schema
+from aa.config.schemas.sequences import WordText
 
 M, D = "aa.models.", "aa.data."
 
@@ -81,6 +82,13 @@ class Text8(Corpus):
     download: bool = opt(True, doc="fetch text8.zip when absent")
 
 
+@schema(D + "grammar_topics.GrammarTopicsData")
+class GrammarTopics(WordText):
+    n_train: int = opt(60, ge=4, le=1_000_000, doc="labelled sentences (val_fraction of them for validation)")
+    n_test: int = opt(1000, ge=1, le=1_000_000, doc="test sentences")
+    val_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the labelled sentences used for validation")
+
+
 class GNN(NodeSchema):
     info = {"inputs": ("graph",), "uses": ("activation",)}
     hidden: list[int] = opt([16], doc="width of each hidden graph layer")
@@ -112,6 +120,8 @@ class GraphData(NodeSchema):
 class Karate(GraphData):
     labels: str = opt("factions", choices=("factions", "communities"),
                       doc="the two sides of the club's split, or PyG's four modularity communities")
+    labelled: str = opt("leaders", choices=("leaders", "pyg"),
+                        doc="the labelled member of each class: its best-connected one, or PyG's choice")
 
 
 @schema(D + "graphs.SBMData")

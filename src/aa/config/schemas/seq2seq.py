@@ -152,6 +152,7 @@ class Tomita(NodeSchema):
 
 @schema("aa.decode.search.Decoder")
 class Decode(NodeSchema):
+    info = {"tasks": ("seq2seq",)}
     strategy: str = opt("greedy", choices=("greedy", "beam"), doc="most probable token per step, or beam search")
     beam_size: int = opt(4, ge=1, le=64, doc="hypotheses kept per input (beam)")
     max_length: Optional[int] = opt(None, ge=1, le=10_000, doc="tokens at most; null: longest training target + 10")

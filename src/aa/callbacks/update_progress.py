@@ -1,0 +1,51 @@
+"""A progress bar that counts optimiser updates, not Lightning batches.
+
+For in-memory data one Lightning batch is a chunk of many updates (aa.data.tensor_data), which the
+stock bar shows as "1/1" per epoch; this bar is told of each update by the chunk it is iterating."""
+from __future__ import annotations
+
+import time
+from typing import Any
+
+import pytorch_lightning as pl
+from pytorch_lightning.callbacks import RichProgressBar
+
+from aa.data.tensor_data import Chunk
+
+
+class UpdateProgressBar(RichProgressBar):
+    def __init__(self, refresh_s: float = 0.1) -> None:
+        super().__init__()
+        self.refresh_s = refresh_s  # redraw at most this often: a redraw costs more than a small update
+        self._done, self._drawn = 0, 0.0
+
+    @property
+    def total_train_batches(self) -> int | float:
+        updates = getattr(self.trainer.train_dataloader, "updates", None)
+        return updates() if callable(updates) else super().total_train_batches
+
+    def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._done = 0
+        super().on_train_epoch_start(trainer, pl_module)
+
+    def on_train_batch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any,
+                             batch_idx: int) -> None:
+        if isinstance(batch, Chunk):
+            batch.on_update = self._advance
+
+    def _advance(self) -> None:
+        self._done += 1
+        now = time.monotonic()
+        if now - self._drawn >= self.refresh_s:
+            self._drawn = now
+            self._update(self.train_progress_bar_id, self._done)
+
+    def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs: Any, batch: Any,
+                           batch_idx: int) -> None:
+        if not isinstance(batch, Chunk):
+            self._done += 1
+        if not self.is_disabled and self.train_progress_bar_id is None:
+            self._initialize_train_progress_bar_id()
+        self._update(self.train_progress_bar_id, self._done)
+        self._update_metrics(trainer, pl_module)
+        self.refresh()

@@ -1,0 +1,28 @@
+"""The console's progress bar counts optimiser updates, also when one Lightning batch holds them all."""
+from __future__ import annotations
+
+import math
+
+from conftest import build
+from omegaconf import open_dict
+
+
+def test_progress_bar_counts_every_update_of_an_epoch_served_as_one_chunk(tmp_path):
+    from aa.callbacks.update_progress import UpdateProgressBar
+    from aa.run.build import build_trainer
+
+    cfg, dm, task = build(["trainer.max_epochs=1", "batch.size=64"])
+    with open_dict(cfg):
+        cfg.trainer.enable_progress_bar = True
+    trainer = build_trainer(cfg, str(tmp_path), dm)
+    bar = next(c for c in trainer.callbacks if isinstance(c, UpdateProgressBar))
+    bar.refresh_s = 0.0  # draw every update
+    drawn: list[tuple[object, int]] = []
+    draw = bar._update
+    bar._update = lambda bar_id, current, **kw: (drawn.append((bar_id, current)), draw(bar_id, current, **kw))
+    trainer.fit(task, datamodule=dm)
+    updates = math.ceil(len(dm.y_train) / 64)
+    assert len(trainer.train_dataloader) == 1  # the whole epoch is one Lightning batch
+    assert bar.total_train_batches == updates
+    train = [current for bar_id, current in drawn if bar_id == bar.train_progress_bar_id]
+    assert sorted(set(train)) == list(range(1, updates + 1))
