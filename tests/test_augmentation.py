@@ -118,6 +118,7 @@ class Batches(pl.Callback):
         self.val.append(batch[0].clone())
 
 
+@pytest.mark.slow
 def test_only_training_batches_of_folder_images_are_augmented(tmp_path):
     from aa.run.build import build_data, build_task
 

@@ -18,6 +18,7 @@ def test_live_taps_are_the_taps_that_meet_data(size, kernel, stride, padding, ex
     assert live_taps(size, kernel, stride, padding) == expected
 
 
+@pytest.mark.slow
 def test_cropped_convolution_equals_the_plain_one_in_outputs_and_every_gradient():
     gen = torch.Generator().manual_seed(0)
     cases = [(k, s, p, h, w) for k in (1, 2, 3, 5) for s in (1, 2, 3) for p in range(k + 1)

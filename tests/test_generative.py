@@ -164,6 +164,7 @@ def test_the_gan_alternates_its_players_with_d_steps_discriminator_updates_each(
     assert trainer.global_step == updates + updates // 3
 
 
+@pytest.mark.slow
 def test_the_gan_spreads_its_samples_over_the_ring_it_learns(tmp_path, one_thread):
     """120 updates take G from a blob at the origin (no mode covered) to the ring's spread and onto its modes."""
     small = ["model=gan", "dataset=mixture", "dataset.n_samples=1600", "dataset.std=0.1", "model.latent=2",

@@ -14,6 +14,7 @@ pytest.importorskip("torch_geometric")
 QUIET = ["callbacks.model_summary=null", "callbacks.model_graph=null", "callbacks.gradient_stats=null"]
 
 
+@pytest.mark.slow
 def test_gcn_on_karate_with_one_labelled_member_per_community_gets_nine_in_ten_others_right(run, one_thread, tmp_path):
     m = run(["experiment=gcn_karate", "dataset.labels=communities", *QUIET], name="karate")
     assert round(m["test"]["acc"] * 30) >= 27  # of the 30 unlabelled members, four classes: 90 %

@@ -118,6 +118,7 @@ def test_first_order_relevance_is_theta_times_gradient_averaged_over_batches():
     assert torch.equal(s[(layer, "weight")], torch.tensor([[(2 + 6) / 2, (3 + 3) / 2]]))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("overrides, key", [
     (["prune=magnitude", "prune.amount=1.5"], "prune.amount"),
     (["prune=relevance", "prune.amount=-0.2"], "prune.amount"),

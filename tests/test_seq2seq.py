@@ -32,6 +32,7 @@ def test_transformer_learns_to_reverse_with_beam_decoding_and_draws_its_attentio
     assert any(t.startswith("attention/") for t in Events(tmp_path / "run").tags("images"))
 
 
+@pytest.mark.slow
 def test_without_attention_the_encoder_decoder_still_learns_short_strings(run, one_thread):
     m = run(["model=seq2seq", "model.attention=none", "model.cell=lstm", "model.hidden_size=64",
              "model.teacher_forcing=0.8", *SMALL[:-1], "dataset.length=3", "dataset.alphabet=5",
@@ -62,6 +63,7 @@ def test_decode_keys_reach_the_objective():
     assert (decoder.strategy, decoder.beam_size, decoder.length_penalty) == ("beam", 6, 0.5)
 
 
+@pytest.mark.slow
 def test_transformer_encoder_classifies_token_data(tmp_path, one_thread):
     from conftest import fit
 
@@ -71,6 +73,7 @@ def test_transformer_encoder_classifies_token_data(tmp_path, one_thread):
     assert float(trainer.callback_metrics["val/acc"]) >= 0.9
 
 
+@pytest.mark.slow
 def test_one_hot_inputs_have_no_embedding_to_learn():
     from conftest import make_model
 

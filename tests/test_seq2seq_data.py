@@ -85,6 +85,7 @@ def test_bad_options_are_refused_before_training(args, pattern):
     refused(lambda: validate(make_cfg(["model=seq2seq", "dataset=reverse", *args])), pattern)
 
 
+@pytest.mark.slow
 def test_a_tsv_without_two_columns_is_refused(tmp_path):
     bad = tmp_path / "one_column.tsv"
     bad.write_text("just one sentence per line\nand another\n")
@@ -95,6 +96,7 @@ def test_a_tsv_without_two_columns_is_refused(tmp_path):
     refused(lambda: TextPairsData(path=str(half)).setup(), r"line 2 .*no tab")
 
 
+@pytest.mark.slow
 def test_the_command_line_refuses_a_beam_of_zero_with_exit_2_and_no_run(tmp_path):
     out = aa_train("model=seq2seq", "dataset=reverse", "decode.strategy=beam", "decode.beam_size=0",
                    f"hydra.run.dir={tmp_path / 'run'}", timeout=120)
@@ -102,10 +104,12 @@ def test_the_command_line_refuses_a_beam_of_zero_with_exit_2_and_no_run(tmp_path
     assert "decode.beam_size=0" in out.stderr and not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_seq2seq_models_are_refused_on_classification_data():
     refused(lambda: validate(make_cfg(["model=seq2seq", "dataset=digits"])), r"objective.*seq2seq")
 
 
+@pytest.mark.slow
 def test_decode_options_for_a_model_that_does_not_decode_are_refused_before_torch(tmp_path):
     """decode=beam with the default MLP: Hydra cannot place it; aa-train names the options that decode."""
     code = ("import sys\nfrom aa.cli import main\nsys.argv = ['aa-train', *sys.argv[1:]]\n"
@@ -118,6 +122,7 @@ def test_decode_options_for_a_model_that_does_not_decode_are_refused_before_torc
     assert not (tmp_path / "run").exists()
 
 
+@pytest.mark.slow
 def test_a_decode_key_for_a_model_that_does_not_decode_is_refused(tmp_path, capsys, monkeypatch):
     from aa.cli import main
 

@@ -97,6 +97,7 @@ def test_a_beam_as_wide_as_every_prefix_finds_the_most_probable_output():
         assert beam.score[i].item() == pytest.approx(best[0], abs=1e-4)
 
 
+@pytest.mark.slow
 def test_a_larger_beam_never_scores_below_greedy_on_a_trained_model(one_thread):
     """Beam search keeps the best K prefixes, not always greedy's; on a model that has learned
     (copying digits reversed), each input's beam result has at least greedy's log-probability."""

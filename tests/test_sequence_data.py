@@ -38,6 +38,7 @@ def test_adding_problem_marks_one_value_in_each_half_and_sums_them():
     assert abs(((y - 1.0) ** 2).mean().item() - 1 / 6) < 0.01  # the constant-prediction baseline
 
 
+@pytest.mark.slow
 def test_sequence_tasks_are_generated_from_the_seed():
     a = data(["dataset=adding", "dataset.n_samples=100", "seed=1"])
     b = data(["dataset=adding", "dataset.n_samples=100", "seed=1"])
@@ -59,6 +60,7 @@ def test_copy_task_recalls_the_symbols_after_the_delimiter():
     assert (symbols[:, 3:3 + 6 - 1] == 0).all() and (symbols[:, -3:] == 0).all()
 
 
+@pytest.mark.slow
 def test_parity_labels_the_count_of_ones_modulo_two():
     dm = data(["dataset=parity", "dataset.length=7", "dataset.n_samples=200"])
     assert torch.equal(dm.y_train, dm.x_train.squeeze(2).sum(1).long() % 2)
@@ -131,6 +133,7 @@ def write_ag_news(folder: Path, n: int) -> None:
             csv.writer(f, quoting=csv.QUOTE_ALL).writerows(rows)
 
 
+@pytest.mark.slow
 def test_ag_news_reads_the_public_csv_format_with_its_official_test_split(tmp_path):
     write_ag_news(tmp_path / "ag_news", 40)
     dm = data(["dataset=ag_news", f"dataset.root={tmp_path}", "dataset.download=false",

@@ -85,6 +85,7 @@ def input_gradient(net: nn.Module, x: torch.Tensor) -> torch.Tensor:
     return x.grad.abs().sum(dim=(0, 2))
 
 
+@pytest.mark.slow
 def test_truncated_bptt_stops_gradients_at_chunk_boundaries_but_not_the_state():
     full = model(["model=lstm", "model.hidden_size=8"], (20, 2), outputs=1).train()
     cut = model(["model=lstm", "model.hidden_size=8", "model.tbptt_steps=6"], (20, 2), outputs=1).train()
@@ -103,6 +104,7 @@ def test_truncated_bptt_many_to_many_reaches_back_to_the_start_of_each_chunk():
     assert (reach[:6] == 0).all() and (reach[6:11] > 0).all() and (reach[11:] == 0).all()
 
 
+@pytest.mark.slow
 def test_truncated_bptt_keeps_the_state_of_sequences_that_ended_in_an_earlier_chunk():
     full = model(["model=gru", "model.hidden_size=8"], (10, VOCAB)).train()
     cut = model(["model=gru", "model.hidden_size=8", "model.tbptt_steps=2"], (10, VOCAB)).train()
@@ -110,6 +112,7 @@ def test_truncated_bptt_keeps_the_state_of_sequences_that_ended_in_an_earlier_ch
     assert torch.allclose(full(batch), cut(batch), atol=1e-6)
 
 
+@pytest.mark.slow
 def test_dropout_acts_between_stacked_layers_and_on_the_last_state_in_training_only():
     x = torch.randn(4, 6, 2)
     for overrides, between in ((["model=lstm", "model.num_layers=2"], 0.5), (["model=rnn"], 0.0)):

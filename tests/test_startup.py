@@ -4,6 +4,7 @@ from __future__ import annotations
 import subprocess
 import sys
 
+import pytest
 from conftest import aa_train
 
 PROBE = """
@@ -27,6 +28,7 @@ def test_help_imports_no_torch() -> None:
     assert _heavy(["--help"]) == "HEAVY: []"
 
 
+@pytest.mark.slow
 def test_config_errors_import_no_torch(tmp_path) -> None:
     assert _heavy(["model=mpl"]) == "HEAVY: []"
     assert _heavy(["optim.lr=-1", f"hydra.run.dir={tmp_path}/r"]) == "HEAVY: []"
@@ -38,6 +40,7 @@ def test_help_lists_groups_and_options() -> None:
         assert word in out
 
 
+@pytest.mark.slow
 def test_cfg_job_prints_the_composed_config() -> None:
     p = aa_train("--cfg", "job", "model.hidden=[7,5]", "optim=sgd", timeout=60)
     assert p.returncode == 0

@@ -17,6 +17,7 @@ def test_bad_combination_refuses_the_whole_sweep() -> None:
     assert "model=mlp dataset=playground" not in problem
 
 
+@pytest.mark.slow
 def test_valid_sweep_passes() -> None:
     assert check_sweep(["-m", "optim=sgd,adam", "optim.lr=0.01,0.1"]) is None
 

@@ -37,6 +37,7 @@ def test_slurm_ddp_spans_the_trainer_devices():
     assert cfg.hydra.launcher.tasks_per_node == 4 and cfg.hydra.launcher.gpus_per_node == 4
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("overrides, key", [
     (["launcher=joblib", "hydra.launcher.n_jobs=0"], "hydra.launcher.n_jobs"),
     (["launcher=joblib", "hydra.launcher.prefer=threads"], "hydra.launcher.prefer"),
@@ -55,6 +56,7 @@ def test_bad_sweep_values_are_rejected(overrides, key):
     assert e.value.key == key
 
 
+@pytest.mark.slow
 def test_optuna_direction_must_fit_the_metric():
     with pytest.raises(ConfigError, match="val/acc, where higher is better") as e:
         validate(full_cfg(["hparams_search=optuna", "hydra.sweeper.direction=minimize"], multirun=True))
@@ -63,6 +65,7 @@ def test_optuna_direction_must_fit_the_metric():
                        "optimized_metric=val/loss"], multirun=True))
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("launcher", ["joblib", "ray", None])
 def test_ddp_in_a_multirun_names_the_working_alternative(launcher):
     overrides = ["trainer=ddp"] + ([f"launcher={launcher}"] if launcher else [])
@@ -79,6 +82,7 @@ def test_slurm_ddp_needs_one_task_per_device():
     assert e.value.key == "hydra.launcher.tasks_per_node" and "Valid choices: 4" in str(e.value)
 
 
+@pytest.mark.slow
 def test_each_parallel_job_gets_its_share_of_the_cores():
     cores = os.cpu_count()
     joblib = full_cfg(["launcher=joblib", "hydra.launcher.n_jobs=2"]).hydra.launcher

@@ -65,6 +65,7 @@ def test_categories_one_hot_and_stratified_splits(tmp_path: Path) -> None:
     assert max(share) - min(share) < 0.1, share  # each split keeps the classes' proportions
 
 
+@pytest.mark.slow
 def test_missing_value_named_dropped_or_filled(tmp_path: Path) -> None:
     from aa.config.errors import ConfigError
 

@@ -94,6 +94,7 @@ def test_augmentation_changes_training_batches_only(tmp_path):
     assert torch.equal(xv, dm.x_val)
 
 
+@pytest.mark.slow
 def test_embedding_bag_learns_a_small_text_set(run, tmp_path):
     path = write_topics(tmp_path / "topics.csv", 300)
     m = run(["dataset=text_csv", f"dataset.path={path}", "model=embedding_bag", "model.embed_dim=16",
@@ -101,6 +102,7 @@ def test_embedding_bag_learns_a_small_text_set(run, tmp_path):
     assert m["test"]["acc"] > 0.9, m["test"]
 
 
+@pytest.mark.slow
 def test_word_embeddings_and_lstm_learn_a_small_text_set(run, tmp_path):
     path = write_topics(tmp_path / "topics.csv", 300)
     m = run(["dataset=text_csv", f"dataset.path={path}", "model=text_rnn", "model.embed_dim=16",

@@ -33,6 +33,7 @@ def refused(overrides: list[str], pattern: str) -> str:
     return refused_by(lambda: build(overrides), pattern)
 
 
+@pytest.mark.slow
 def test_weights_file_fills_the_backbone_and_leaves_a_fresh_head(resnet18_file):
     path, state = resnet18_file
     model = build(["model.pretrained=true", f"model.weights_path={path}"])
@@ -41,6 +42,7 @@ def test_weights_file_fills_the_backbone_and_leaves_a_fresh_head(resnet18_file):
     assert got["fc.weight"].shape == (2, 512)
 
 
+@pytest.mark.slow
 def test_grey_images_get_the_mean_of_the_rgb_filters(resnet18_file):
     path, state = resnet18_file
     model = build(["model.pretrained=true", f"model.weights_path={path}"], shape=(1, 64, 64))
@@ -48,6 +50,7 @@ def test_grey_images_get_the_mean_of_the_rgb_filters(resnet18_file):
     assert torch.allclose(model.state_dict()["conv1.weight"], expected)
 
 
+@pytest.mark.slow
 def test_pretrained_reads_torchvisions_file_in_the_local_hub_cache(resnet18_file, tmp_path, monkeypatch):
     monkeypatch.setenv("TORCH_HOME", str(tmp_path))
     path, state = resnet18_file

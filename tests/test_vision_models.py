@@ -24,6 +24,7 @@ def build(overrides: list[str], shape: tuple[int, ...] = (1, 8, 8), classes: int
     return make_model(overrides, shape, classes)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("overrides, expected", [
     (["model=alexnet"], 61_100_840),
     (["model=vgg11"], 132_863_336),
@@ -64,6 +65,7 @@ def test_convolutional_models_refuse_activations_that_are_not_element_wise(model
             "activation='maxout'.*cannot act on convolutional feature maps")
 
 
+@pytest.mark.slow
 def test_cnn_block_errors_name_the_block_and_key():
     refused(lambda: build(["model=cnn", "model.blocks=[{channels: 8},{channels: 8, pool: median}]"]),
             r"model\.blocks\[1\]\.pool='median'.*max, avg, none")
@@ -80,6 +82,7 @@ def test_cnn_follows_its_block_list_including_1x1_reductions():
     assert [(lin.in_features, lin.out_features) for lin in linears] == [(16 * 4 * 4, 20), (20, 10)]
 
 
+@pytest.mark.slow
 def test_inception_returns_weighted_auxiliary_outputs_in_training_only():
     model = build(["model=inception_v1", "model.aux_weight=0.25"], (3, 16, 16))
     x = torch.randn(2, 3, 16, 16)
@@ -88,6 +91,7 @@ def test_inception_returns_weighted_auxiliary_outputs_in_training_only():
     assert model.eval()(x).shape == (2, 10)
 
 
+@pytest.mark.slow
 def test_the_training_step_adds_the_weighted_auxiliary_losses() -> None:
     """q = L(phi) + 0.3 L(aux1) + 0.3 L(aux2) inside the task module's step; train/loss reports L(phi) alone."""
     _, dm, task = build_run(["model=inception_v1", "model.aux_weight=0.3", "model.dropout=0"])
@@ -140,6 +144,7 @@ def overfit(overrides: list[str], steps: int) -> None:
     assert loss.item() < 0.05, f"loss {first:.2f} -> {loss.item():.3f} after {steps} steps"
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("overrides, steps", OVERFIT, ids=[" ".join(o) for o, _ in OVERFIT])
 def test_every_architecture_overfits_one_batch(overrides, steps):
     overfit(overrides, steps)

@@ -129,6 +129,7 @@ def test_similarity_and_analogy_scores_equal_gensims_evaluation():
     assert ours[0] == pytest.approx(score, abs=1e-9)
 
 
+@pytest.mark.slow
 def test_word2vec_run_writes_neighbours_projector_and_a_gensim_readable_vector_file(run, one_thread, tmp_path):
     m = run(["model=word2vec", "dataset=grammar", "trainer.max_epochs=2", "dataset.n_sentences=500"], name="w2v")
     run_dir = tmp_path / "w2v"
@@ -143,6 +144,7 @@ def test_word2vec_run_writes_neighbours_projector_and_a_gensim_readable_vector_f
     assert kv.vector_size == 100 and "cat" in kv.key_to_index
 
 
+@pytest.mark.slow
 def test_corpus_errors_name_the_key():
     with pytest.raises(ConfigError, match="dataset.path"):
         validate(make_cfg(["model=word2vec", "dataset=corpus", "dataset.path=/nonexistent.txt"]))
@@ -195,6 +197,7 @@ def _labelled_texts(tmp_path):
     return csv, vectors
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("freeze", [True, False])
 def test_text_models_start_from_word2vec_vectors_frozen_or_fine_tuned(one_thread, tmp_path, freeze):
     from conftest import fit
