@@ -16,3 +16,11 @@ def test_resnet18_trains_on_its_recipe_unless_told_otherwise(overrides, epochs, 
     cfg = make_cfg(overrides)
     assert cfg.trainer.max_epochs == epochs
     assert (cfg.scheduler or {}).get("_target_") == scheduler
+
+
+def test_key_checks_follow_the_recipe_a_model_chooses():
+    from aa.cli import check_keys
+
+    assert check_keys(["model=resnet18", "scheduler.pct_start=0.2"]) is None
+    problem = check_keys(["model=resnet18", "scheduler.pctstart=0.2"])
+    assert problem is not None and "scheduler=onecycle" in problem and "pct_start" in problem

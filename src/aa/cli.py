@@ -75,8 +75,10 @@ def check_keys(argv: list[str]) -> str | None:
     groups, chosen = set(config_groups()), _defaults()
     given = {k: v for k, v in pairs if k in groups}
     chosen.update(given)
-    for _ in range(3):  # an option may choose another that chooses a third (resnet18 -> recipe -> scheduler)
-        for group, option in list(chosen.items()):
+    before = None
+    while before != chosen:  # an option may choose another that chooses a third (resnet18 -> recipe -> scheduler)
+        before = dict(chosen)
+        for group, option in before.items():
             if option in group_options(group):
                 chosen.update({g: o for g, o in _implied(group, option).items() if g not in given})
     for key, value in pairs:

@@ -58,7 +58,7 @@ class TaskModule(pl.LightningModule):
         opts = self.objective.optimizers(self.model, self.optimizer_factory)
         if self.scheduler_factory is None:
             return opts
-        return opts, [self.scheduler_factory(opt) for opt in opts]  # one schedule per optimiser (GAN: G and D)
+        return opts, [self.scheduler_factory(opt) for opt in opts]  # one schedule per optimiser
 
     def on_fit_start(self) -> None:
         """On one device in full precision, Lightning's per-update wrappers (hooks around backward and
