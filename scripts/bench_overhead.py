@@ -22,6 +22,8 @@ same model, data split, epochs and updates:
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import statistics
 import time
 import warnings
@@ -40,6 +42,20 @@ def compose(overrides: list[str]):
     resolvers.register()
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         return hydra_compose(config_name="train", overrides=["trainer=cpu", *overrides])
+
+
+@contextlib.contextmanager
+def plain_process():
+    """The plain side runs as in a process that never imported Lightning, which asks torch to check for CUDA
+    through NVML (``aa.run.cuda_check``): Adam's per-step check then costs what it costs a plain script."""
+    from aa.run.cuda_check import KEY
+
+    value = os.environ.pop(KEY, None)
+    try:
+        yield
+    finally:
+        if value is not None:
+            os.environ[KEY] = value
 
 
 def plain_loop(cfg, steps: int, batch_size: int) -> float:
@@ -86,8 +102,11 @@ def aa_path(cfg, steps: int) -> float:
     import tempfile
 
     trainer = build.build_trainer(cfg, tempfile.mkdtemp(prefix="aa-bench-"), dm)
+    from aa.run.cuda_check import runtime_cuda_check
+
     start = time.perf_counter()
-    trainer.fit(task, datamodule=dm)
+    with runtime_cuda_check(trainer):  # as aa.run.train.train fits
+        trainer.fit(task, datamodule=dm)
     return (time.perf_counter() - start) / (epochs * per_epoch) * 1e3
 
 
@@ -130,7 +149,6 @@ def plain_run(cfg) -> float:
 def aa_run(cfg) -> float:
     """aa's whole run as aa-train does it (aa.run.train.train: build, fit, validate and test the best
     checkpoint, metrics.json, HParams), without the Python start-up both sides share."""
-    import contextlib
     import io
     import tempfile
 
@@ -146,7 +164,8 @@ def whole_run_line(rounds: int) -> None:
     cfg = compose([])
     plain, aa = [], []
     for _ in range(rounds):
-        plain.append(plain_run(compose([])))
+        with plain_process():
+            plain.append(plain_run(compose([])))
         aa.append(aa_run(compose([])))
     p, a = statistics.median(plain), statistics.median(aa)
     print(f"whole_run epochs={cfg.trainer.max_epochs} plain_s={p:.2f} aa_s={a:.2f} ratio={a / p:.2f}", flush=True)
@@ -179,7 +198,8 @@ def main() -> None:
         steps = args.steps if bs > 1 else args.steps * 2
         plain, aa = [], []
         for _ in range(args.rounds):
-            plain.append(plain_loop(compose(overrides), steps, bs))
+            with plain_process():
+                plain.append(plain_loop(compose(overrides), steps, bs))
             aa.append(aa_path(compose(overrides), steps))
         p, a = statistics.median(plain), statistics.median(aa)
         print(f"batch_size={label} plain_ms_per_step={p:.3f} aa_ms_per_step={a:.3f} ratio={a / p:.2f}", flush=True)

@@ -20,6 +20,11 @@ from aa.config.paths import config_dir
 
 resolvers.register()
 os.environ.setdefault("PL_DISABLE_FORK", "1")
+if os.environ.get("PYTEST_XDIST_WORKER"):  # one worker per core (addopts: -n 2): one torch thread each,
+    os.environ["OMP_NUM_THREADS"] = "1"     # in the aa-train processes it starts too, so no core runs two
+    import torch
+
+    torch.set_num_threads(1)
 TESTS = Path(__file__).resolve().parent
 
 
@@ -93,9 +98,19 @@ def aa_train(*args: str, cwd: Path | str | None = None, env: dict[str, str] | No
              timeout: int = 300) -> subprocess.CompletedProcess:
     """``aa-train ARGS`` as a user runs it, in a new process that cannot hang the suite; the tests
     folder is importable there, so ``+callbacks.NAME={_target_: probes....}`` can watch a job."""
-    path = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH")) if p)
     return subprocess.run(["aa-train", *args], capture_output=True, text=True, timeout=timeout, cwd=cwd,
-                          env={**os.environ, "PYTHONPATH": path, **(env or {})})
+                          env=_aa_env(env))
+
+
+def aa_train_start(*args: str, env: dict[str, str] | None = None) -> subprocess.Popen:
+    """``aa-train ARGS`` started in the background (finish it with ``.communicate(timeout=...)``)."""
+    return subprocess.Popen(["aa-train", *args], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            env=_aa_env(env))
+
+
+def _aa_env(extra: dict[str, str] | None) -> dict[str, str]:
+    path = os.pathsep.join(p for p in (str(TESTS), os.environ.get("PYTHONPATH")) if p)
+    return {**os.environ, "PYTHONPATH": path, **(extra or {})}
 
 
 class Events:

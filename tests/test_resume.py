@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 import torch
-from conftest import aa_train
+from conftest import aa_train, aa_train_start
 
 RUN = ("batch.size=16", "regularization=[dropout,noise]", "trainer.max_epochs=5", "trainer=cpu",
        "callbacks.decision_boundary=null", "+callbacks.kill={_target_:resume_probes.KillAt}",
@@ -21,8 +21,7 @@ def weights(run_dir: Path, name: str = "last.ckpt") -> dict:
 
 @pytest.mark.slow
 def test_killed_and_resumed_run_matches_the_run_left_alone(tmp_path: Path) -> None:
-    whole = aa_train(*RUN, f"hydra.run.dir={tmp_path}/whole")
-    assert whole.returncode == 0, whole.stderr[-2000:]
+    whole = aa_train_start(*RUN, f"hydra.run.dir={tmp_path}/whole")  # the run left alone, beside the killed one
     run = tmp_path / "killed"
     first = aa_train(*RUN, f"hydra.run.dir={run}", env={"AA_TEST_KILL": "1:trained"})
     assert first.returncode == -9 and not (run / "metrics.json").exists()
@@ -31,6 +30,8 @@ def test_killed_and_resumed_run_matches_the_run_left_alone(tmp_path: Path) -> No
         assert p.returncode == -9, p.stderr[-2000:]
     last = aa_train(f"resume={run}")
     assert last.returncode == 0, last.stderr[-2000:]
+    _, err = whole.communicate(timeout=300)
+    assert whole.returncode == 0, err[-2000:]
     a, b = (json.loads((d / "metrics.json").read_text()) for d in (tmp_path / "whole", run))
     for split in ("train", "val", "test"):
         assert a[split] == b[split], split

@@ -34,8 +34,9 @@ class GradientStats(pl.Callback):
         probe = self.probe_batch(batch)
         if probe is None or pl_module.loss is None:  # objectives without a supervised loss (GAN, VAE)
             return
-        for name, value in layer_stats(pl_module, *probe).items():
-            pl_module.log(name, value, on_step=False, on_epoch=True, batch_size=1)
+        stats = {name: float(value) for name, value in layer_stats(pl_module, *probe).items()}
+        for logger in trainer.loggers:  # straight to the dashboard: nothing monitors these, and Lightning's
+            logger.log_metrics(stats, step=trainer.global_step)  # per-key bookkeeping cost more than the probe
 
     def probe_batch(self, batch: Any) -> tuple[Tensor, Tensor] | None:
         """The first ``probe_size`` samples: of the training tensors for a chunk of updates, else of the batch."""

@@ -21,6 +21,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     import pytorch_lightning as pl
 
     from aa.run import build
+    from aa.run.cuda_check import runtime_cuda_check
     from aa.run.hparams import flat_hparams, write_hparams
     from aa.run.lr_find import maybe_find_lr
     from aa.run.summary import print_summary
@@ -34,15 +35,16 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     note_full_batch(dm)
     task = build.build_task(cfg, dm)
     trainer = build.build_trainer(cfg, run_dir, dm)
-    if ckpt_path is None:
-        task = maybe_find_lr(cfg, dm, task, trainer)
-    trainer.fit(task, datamodule=dm, ckpt_path=ckpt_path)
-    train_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("train/")}
-    ckpt = trainer.checkpoint_callback
-    best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
-    chosen = best if cfg.get("report", "best") == "best" else None
-    val_metrics = best_val_metrics(trainer, task, dm, chosen)
-    trainer.test(task, datamodule=dm, ckpt_path=chosen, verbose=False)
+    with runtime_cuda_check(trainer):
+        if ckpt_path is None:
+            task = maybe_find_lr(cfg, dm, task, trainer)
+        trainer.fit(task, datamodule=dm, ckpt_path=ckpt_path)
+        train_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("train/")}
+        ckpt = trainer.checkpoint_callback
+        best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
+        chosen = best if cfg.get("report", "best") == "best" else None
+        val_metrics = best_val_metrics(trainer, task, dm, chosen)
+        trainer.test(task, datamodule=dm, ckpt_path=chosen, verbose=False)
     test_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("test/")}
     metrics = _collect({**train_metrics, **val_metrics}, test_metrics)
     for callback in trainer.callbacks:  # callbacks that measure the run (e.g. compression) add sections

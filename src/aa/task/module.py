@@ -37,6 +37,7 @@ class TaskModule(pl.LightningModule):
         self.limits = [r for r in regs if type(r).limit is not Regularizer.limit]
         self.weight_noise = [r for r in regs if type(r).perturb_weights is not Regularizer.perturb_weights]
         self._train_sums: dict[str, Tensor] = {}
+        self._train_count = 0
         self._plain_steps = False
         self._epoch_updates = 0
         self._saved_rng: dict[str, Any] | None = None
@@ -119,9 +120,8 @@ class TaskModule(pl.LightningModule):
             for s in step_scheds:
                 s.step()
             losses.append(step.loss)
-            values = {"loss": step.loss * step.n, "count": torch.tensor(float(step.n), device=step.loss.device)}
-            values.update(step.sums)
-            for name, value in values.items():
+            self._train_count += step.n
+            for name, value in (("loss", step.loss.detach() * step.n), *step.sums.items()):
                 sums[name] = sums[name] + value.detach() if name in sums else value.detach()
         if losses and not torch.isfinite(sums["loss"]):  # one check per chunk, not a sync per update
             self._diverged(losses)
@@ -159,10 +159,9 @@ class TaskModule(pl.LightningModule):
 
     def on_train_epoch_end(self) -> None:
         if self._train_sums:
-            count = self._train_sums.pop("count")
             for name, value in self._train_sums.items():
-                self.log(f"train/{name}", value / count)
-            self._train_sums = {}
+                self.log(f"train/{name}", value / self._train_count)
+            self._train_sums, self._train_count = {}, 0
         for sched in self._schedulers():
             if type(sched).__name__ in STEP_SCHEDULERS:
                 continue
