@@ -23,12 +23,13 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import os
 import statistics
 import time
 import warnings
 
 import torch
+
+from aa.run.cuda_check import without_nvml_request
 
 warnings.filterwarnings("ignore")
 
@@ -42,20 +43,6 @@ def compose(overrides: list[str]):
     resolvers.register()
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         return hydra_compose(config_name="train", overrides=["trainer=cpu", *overrides])
-
-
-@contextlib.contextmanager
-def plain_process():
-    """The plain side runs as in a process that never imported Lightning, which asks torch to check for CUDA
-    through NVML (``aa.run.cuda_check``): Adam's per-step check then costs what it costs a plain script."""
-    from aa.run.cuda_check import KEY
-
-    value = os.environ.pop(KEY, None)
-    try:
-        yield
-    finally:
-        if value is not None:
-            os.environ[KEY] = value
 
 
 def plain_loop(cfg, steps: int, batch_size: int) -> float:
@@ -164,7 +151,7 @@ def whole_run_line(rounds: int) -> None:
     cfg = compose([])
     plain, aa = [], []
     for _ in range(rounds):
-        with plain_process():
+        with without_nvml_request():  # the plain side: a process without Lightning
             plain.append(plain_run(compose([])))
         aa.append(aa_run(compose([])))
     p, a = statistics.median(plain), statistics.median(aa)
@@ -198,7 +185,7 @@ def main() -> None:
         steps = args.steps if bs > 1 else args.steps * 2
         plain, aa = [], []
         for _ in range(args.rounds):
-            with plain_process():
+            with without_nvml_request():  # the plain side: a process without Lightning
                 plain.append(plain_loop(compose(overrides), steps, bs))
             aa.append(aa_path(compose(overrides), steps))
         p, a = statistics.median(plain), statistics.median(aa)

@@ -118,7 +118,8 @@ def test_a_failed_planetoid_download_is_one_message_and_leaves_no_partial_file(t
         raise OSError("Name or service not known")
 
     monkeypatch.setattr(planetoid.fs, "cp", no_network)
-    monkeypatch.setattr("socket.socket.connect", lambda *a: pytest.fail("the test reached for the network"))
+    for reach in ("socket.socket.connect", "socket.getaddrinfo", "socket.create_connection"):
+        monkeypatch.setattr(reach, lambda *a, **k: pytest.fail("the test reached for the network"))
     with pytest.raises(ConfigError, match="downloading them failed .*Name or service not known") as info:
         PlanetoidData(root=str(tmp_path), download=True).setup()
     assert "dataset.root" in str(info.value)

@@ -52,17 +52,23 @@ def _option_keys(group: str, option: str) -> set[str]:
     return keys
 
 
-def _implied(group: str, option: str) -> dict[str, str]:
-    """Choices an option makes for other groups (``override /loss@_global_.loss: mse``)."""
+def _group_defaults(group: str, option: str) -> list[tuple[str, str, bool]]:
+    """(group, choice, override?) for each group entry of an option's defaults list:
+    ``override /loss@_global_.loss: mse`` chooses for a run's group, ``/decode@_global_.decode: greedy`` adds one."""
     from omegaconf import OmegaConf
 
-    out = {}
-    for item in OmegaConf.load(config_dir() / group / f"{option}.yaml").get("defaults", []):
-        if hasattr(item, "items"):
-            for k, v in item.items():
-                if k.startswith("override /"):
-                    out[k.removeprefix("override /").split("@", 1)[0]] = str(v)
+    out = []
+    for item in OmegaConf.load(config_dir() / group / f"{option}.yaml").get("defaults", []) or []:
+        for k, v in (item.items() if hasattr(item, "items") else []):
+            key = k.removeprefix("override ")
+            if key.startswith("/"):
+                out.append((key[1:].split("@", 1)[0], str(v), key != k))
     return out
+
+
+def _implied(group: str, option: str) -> dict[str, str]:
+    """Choices an option makes for other groups (``override /loss@_global_.loss: mse``)."""
+    return {g: v for g, v, override in _group_defaults(group, option) if override}
 
 
 def check_keys(argv: list[str]) -> str | None:
@@ -115,14 +121,7 @@ def unused_group(argv: list[str], hydra_error: str) -> str | None:
 
 def _added_groups(group: str, option: str) -> set[str]:
     """Groups an option's defaults list adds (``/decode@_global_.decode: greedy`` adds decode)."""
-    from omegaconf import OmegaConf
-
-    out = set()
-    for item in OmegaConf.load(config_dir() / group / f"{option}.yaml").get("defaults", []) or []:
-        for key in (item.keys() if hasattr(item, "keys") else []):
-            if key.startswith("/"):
-                out.add(key[1:].split("@", 1)[0].split("/", 1)[0])
-    return out
+    return {g.split("/", 1)[0] for g, _, override in _group_defaults(group, option) if not override}
 
 
 def check_composed(argv: list[str]) -> str | None:

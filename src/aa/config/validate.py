@@ -186,7 +186,7 @@ def check_compatibility(data: dict) -> None:
     check_objective(data, task)
     for group in optional_groups():
         if data.get(group):
-            check_group_task(group, data)
+            check_group_task(group, data, task)
     if model and kinds and not set(kinds) & set(model.info.get("inputs", kinds)):
         name = option_name("model", data["model"])
         raise ConfigError("model", name, f"cannot read the {'/'.join(kinds)} inputs of this dataset",
@@ -208,12 +208,10 @@ def check_compatibility(data: dict) -> None:
     check_manual_backprop(data)
 
 
-def check_group_task(group: str, data: dict) -> None:
-    """An added group that serves some tasks only (``info["tasks"]``, e.g. decode) must fit the dataset."""
+def check_group_task(group: str, data: dict, task: str | None) -> None:
+    """An added group that serves some tasks only (``info["tasks"]``, e.g. decode) must fit the dataset's ``task``."""
     node = data[group] if isinstance(data[group], dict) else {}
     tasks = getattr(SCHEMAS.get(node.get("_target_")), "info", {}).get("tasks", ())
-    dataset = data.get("dataset") if isinstance(data.get("dataset"), dict) else {}
-    task = getattr(SCHEMAS.get(dataset.get("_target_")), "info", {}).get("task")
     if tasks and task and task not in tasks:
         raise ConfigError(group, option_name(group, node), f"serves {'/'.join(tasks)} data, but this dataset "
                           f"is a {task} dataset", f"drop {group}, or choose a {'/'.join(tasks)} model and dataset")

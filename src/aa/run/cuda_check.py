@@ -15,14 +15,22 @@ KEY = "PYTORCH_NVML_BASED_CUDA_CHECK"
 
 
 @contextmanager
-def runtime_cuda_check(trainer: Any) -> Iterator[None]:
-    """Unset Lightning's NVML request while a single-process CPU ``trainer`` runs; restored afterwards."""
-    cpu = getattr(getattr(trainer.strategy, "root_device", None), "type", None) == "cpu"
-    if not cpu or trainer.world_size > 1 or os.environ.get(KEY) is None:
-        yield
-        return
-    value = os.environ.pop(KEY)
+def without_nvml_request() -> Iterator[None]:
+    """Lightning's NVML request unset inside the block (as in a process that never imported Lightning)."""
+    value = os.environ.pop(KEY, None)
     try:
         yield
     finally:
-        os.environ[KEY] = value
+        if value is not None:
+            os.environ[KEY] = value
+
+
+@contextmanager
+def runtime_cuda_check(trainer: Any) -> Iterator[None]:
+    """Unset Lightning's NVML request while a single-process CPU ``trainer`` runs; restored afterwards."""
+    cpu = getattr(getattr(trainer.strategy, "root_device", None), "type", None) == "cpu"
+    if not cpu or trainer.world_size > 1:
+        yield
+        return
+    with without_nvml_request():
+        yield

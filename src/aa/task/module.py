@@ -121,7 +121,7 @@ class TaskModule(pl.LightningModule):
                 s.step()
             losses.append(step.loss)
             self._train_count += step.n
-            for name, value in (("loss", step.loss.detach() * step.n), *step.sums.items()):
+            for name, value in (("loss", step.loss * step.n), *step.sums.items()):
                 sums[name] = sums[name] + value.detach() if name in sums else value.detach()
         if losses and not torch.isfinite(sums["loss"]):  # one check per chunk, not a sync per update
             self._diverged(losses)
