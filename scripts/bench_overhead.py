@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import gc
 import statistics
 import time
 import warnings
@@ -57,6 +58,7 @@ def plain_loop(cfg, steps: int, batch_size: int) -> float:
     x, y = dm.x_train, dm.y_train
     n = len(y)
     order = torch.randperm(n)
+    gc.collect()  # both sides start without garbage to collect: a full collection costs up to 0.4 s here
     start = time.perf_counter()
     for i in range(steps):
         idx = order[(i * batch_size) % n:(i * batch_size) % n + batch_size]
@@ -91,6 +93,7 @@ def aa_path(cfg, steps: int) -> float:
     trainer = build.build_trainer(cfg, tempfile.mkdtemp(prefix="aa-bench-"), dm)
     from aa.run.cuda_check import runtime_cuda_check
 
+    gc.collect()
     start = time.perf_counter()
     with runtime_cuda_check(trainer):  # as aa.run.train.train fits
         trainer.fit(task, datamodule=dm)
@@ -110,6 +113,7 @@ def plain_run(cfg) -> float:
     opt = task.optimizer_factory(params=model.parameters())
     x, y, size = dm.x_train, dm.y_train, int(cfg.batch.size)
     g = torch.Generator().manual_seed(cfg.seed)
+    gc.collect()
     start = time.perf_counter()
     best, best_state = float("inf"), None
     for _ in range(int(cfg.trainer.max_epochs)):
@@ -141,6 +145,7 @@ def aa_run(cfg) -> float:
 
     from aa.run.train import train
 
+    gc.collect()
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()):
         train(cfg, tempfile.mkdtemp(prefix="aa-bench-"))
@@ -161,7 +166,7 @@ def whole_run_line(rounds: int) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=600)
-    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--rounds", type=int, default=5, help="alternating rounds; medians are reported")
     parser.add_argument("--threads", type=int, default=1, help="torch threads for both sides")
     parser.add_argument("--engine-only", action="store_true", help="only the backprop=manual vs autograd line")
     parser.add_argument("--whole-only", action="store_true", help="only the whole-run line")

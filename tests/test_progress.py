@@ -26,3 +26,17 @@ def test_progress_bar_counts_every_update_of_an_epoch_served_as_one_chunk(tmp_pa
     assert bar.total_train_batches == updates
     train = [current for bar_id, current in drawn if bar_id == bar.train_progress_bar_id]
     assert sorted(set(train)) == list(range(1, updates + 1))
+
+
+def test_no_validation_bar_flashes_for_a_one_batch_evaluation(tmp_path):
+    from aa.callbacks.update_progress import UpdateProgressBar
+    from aa.run.build import build_trainer
+
+    cfg, dm, task = build(["trainer.max_epochs=2"])
+    with open_dict(cfg):
+        cfg.trainer.enable_progress_bar = True
+    trainer = build_trainer(cfg, str(tmp_path), dm)
+    bar = next(c for c in trainer.callbacks if isinstance(c, UpdateProgressBar))
+    trainer.fit(task, datamodule=dm)
+    assert trainer.num_val_batches == [1] and trainer.current_epoch == 2
+    assert bar.val_progress_bar_id is None and bar.train_progress_bar_id is not None

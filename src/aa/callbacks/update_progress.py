@@ -40,6 +40,18 @@ class UpdateProgressBar(RichProgressBar):
             self._drawn = now
             self._update(self.train_progress_bar_id, self._done)
 
+    def on_validation_batch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any,
+                                  batch_idx: int, dataloader_idx: int = 0) -> None:
+        """No bar for an evaluation of one batch (in-memory data between epochs): it would flash "1/1"
+        every epoch and cost more than the pass it shows."""
+        if not _single_batch(trainer):
+            super().on_validation_batch_start(trainer, pl_module, batch, batch_idx, dataloader_idx)
+
+    def on_validation_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs: Any,
+                                batch: Any, batch_idx: int, dataloader_idx: int = 0) -> None:
+        if not _single_batch(trainer):
+            super().on_validation_batch_end(trainer, pl_module, outputs, batch, batch_idx, dataloader_idx)
+
     def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs: Any, batch: Any,
                            batch_idx: int) -> None:
         if not isinstance(batch, Chunk):
@@ -49,3 +61,8 @@ class UpdateProgressBar(RichProgressBar):
         self._update(self.train_progress_bar_id, self._done)
         self._update_metrics(trainer, pl_module)
         self.refresh()
+
+
+def _single_batch(trainer: pl.Trainer) -> bool:
+    batches = trainer.num_sanity_val_batches if trainer.sanity_checking else trainer.num_val_batches
+    return sum(batches) <= 1

@@ -72,7 +72,7 @@ class Curriculum(pl.Callback):
         self.ranking, self.scores = state["ranking"], state["scores"]
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        pl_module.log("train/pool_fraction", self.fraction(trainer.current_epoch))
+        pl_module.publish({"train/pool_fraction": self.fraction(trainer.current_epoch)})
 
 
 def difficulty(task: pl.LightningModule, dm: pl.LightningDataModule, epochs: int) -> Tensor:

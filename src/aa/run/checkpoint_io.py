@@ -1,9 +1,12 @@
 """Checkpoints written atomically: a kill during the write leaves the previous file whole.
 
-No fsync: it cost ~30 ms a save on the course machines, more than a small model's whole epoch; the
-rename-over pattern is what ext4 (auto_da_alloc) and most file systems order safely on a crash too."""
+The checkpoint is serialised in memory and written in one call: torch.save's many small writes to a
+file cost twice the serialisation itself (3.7 ms against 1.7 ms for the digits MLP). No fsync: it cost
+~30 ms a save on the course machines, more than a small model's whole epoch; the rename-over pattern is
+what ext4 (auto_da_alloc) and most file systems order safely on a crash too."""
 from __future__ import annotations
 
+import io
 import os
 from typing import Any
 
@@ -12,15 +15,17 @@ from lightning_fabric.plugins import TorchCheckpointIO
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):
-    """torch.save into a temporary file beside the target, then one atomic rename over it."""
+    """torch.save into memory, one write to a temporary file beside the target, one atomic rename over it."""
 
     def save_checkpoint(self, checkpoint: dict[str, Any], path: Any, storage_options: Any = None) -> None:
         path = os.fspath(path)
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
         tmp = f"{path}.tmp-{os.getpid()}"
+        buffer = io.BytesIO()
+        torch.save(checkpoint, buffer)
         try:
             with open(tmp, "wb") as f:
-                torch.save(checkpoint, f)
+                f.write(buffer.getbuffer())
             os.replace(tmp, path)
         finally:
             if os.path.exists(tmp):

@@ -8,6 +8,7 @@ an epoch reports, is the objective's (``aa.task.objective``).
 """
 from __future__ import annotations
 
+import time
 from contextlib import nullcontext
 from typing import Any, Callable, Iterable
 
@@ -20,6 +21,7 @@ from aa.task.objective import Objective, Step
 from aa.task.regularizers import Regularizer
 
 STEP_SCHEDULERS = ("OneCycleLR",)
+FLUSH_S = 1.0  # seconds between logger flushes
 
 
 class TaskModule(pl.LightningModule):
@@ -39,8 +41,10 @@ class TaskModule(pl.LightningModule):
         self._train_sums: dict[str, Tensor] = {}
         self._train_count = 0
         self._plain_steps = False
+        self._step_progress: Any = None
         self._epoch_updates = 0
         self._saved_rng: dict[str, Any] | None = None
+        self._flushed = 0.0
         self.val_history: dict[int, dict[str, float]] = {}
 
     @property
@@ -70,9 +74,10 @@ class TaskModule(pl.LightningModule):
 
         strategy = self.trainer.strategy
         self._plain_steps = isinstance(strategy, SingleDeviceStrategy) and type(strategy.precision_plugin) is Precision
+        self._step_progress = self.trainer.fit_loop.epoch_loop.manual_optimization.optim_step_progress
 
     def _count_update(self) -> None:
-        progress = self.trainer.fit_loop.epoch_loop.manual_optimization.optim_step_progress
+        progress = self._step_progress
         progress.increment_ready()
         progress.increment_completed()
 
@@ -88,7 +93,8 @@ class TaskModule(pl.LightningModule):
     def descend(self, opt: torch.optim.Optimizer, closure: Callable[[], Step]) -> Step:
         """One optimiser step on the objective that ``closure`` computes: zero the gradients, loss plus
         penalties, backward (unless the objective wrote the gradients), gradient limits, step."""
-        params = [p for group in opt.param_groups for p in group["params"] if p.requires_grad]
+        params = ([p for group in opt.param_groups for p in group["params"] if p.requires_grad]
+                  if self.penalties or self.limits or self.weight_noise else [])
         opt.zero_grad(set_to_none=True)
         noise = self.weight_noise[0].perturb_weights(params) if self.weight_noise else nullcontext()
         with noise:
@@ -108,8 +114,9 @@ class TaskModule(pl.LightningModule):
     def training_step(self, chunk: Iterable[Any], batch_idx: int) -> None:
         opts = self._optimizers()
         step_scheds = [s for s in self._schedulers() if type(s).__name__ in STEP_SCHEDULERS]
-        sums = self._train_sums
-        losses = []
+        losses: list[Tensor] = []
+        counts: list[int] = []
+        batch_sums: dict[str, list[Tensor]] = {}
         for batch in chunk:
             if self.input_noise and isinstance(batch, (tuple, list)) and isinstance(batch[0], Tensor):
                 x = batch[0]
@@ -119,18 +126,29 @@ class TaskModule(pl.LightningModule):
             step = self.objective.update(self, batch, opts)
             for s in step_scheds:
                 s.step()
-            losses.append(step.loss)
-            self._train_count += step.n
-            for name, value in (("loss", step.loss * step.n), *step.sums.items()):
-                sums[name] = sums[name] + value.detach() if name in sums else value.detach()
-        if losses and not torch.isfinite(sums["loss"]):  # one check per chunk, not a sync per update
+            losses.append(step.loss.detach())
+            counts.append(step.n)
+            for name, value in step.sums.items():
+                batch_sums.setdefault(name, []).append(value.detach())
+        if losses:  # the chunk's sums in one go: per-update tensor arithmetic costs more than a small update
+            self._add_train_sums(losses, counts, batch_sums)
+
+    def _add_train_sums(self, losses: list[Tensor], counts: list[int], batch_sums: dict[str, list[Tensor]]) -> None:
+        loss = torch.stack(losses).float()
+        chunk = {"loss": (loss * torch.tensor(counts, device=loss.device)).sum()}
+        chunk.update({name: torch.stack(values).sum().to(loss.dtype) for name, values in batch_sums.items()})
+        sums = self._train_sums
+        for name, value in chunk.items():
+            sums[name] = sums[name] + value if name in sums else value
+        self._train_count += sum(counts)
+        if not torch.isfinite(sums["loss"]):  # one check per chunk, not a sync per update
             self._diverged(losses)
 
     def _diverged(self, losses: list[Tensor]) -> None:
         """Stop at the first non-finite training loss of this chunk, naming its epoch and update."""
         from aa.run.divergence import Diverged
 
-        bad = (~torch.isfinite(torch.stack([v.float() for v in losses]))).nonzero()
+        bad = (~torch.isfinite(torch.stack(losses).float())).nonzero()
         first = int(bad[0]) if len(bad) else len(losses) - 1
         epoch_update = self._epoch_updates + first + 1
         raise Diverged("train/loss", float(losses[first]), self.current_epoch, self.global_step - len(losses)
@@ -159,8 +177,7 @@ class TaskModule(pl.LightningModule):
 
     def on_train_epoch_end(self) -> None:
         if self._train_sums:
-            for name, value in self._train_sums.items():
-                self.log(f"train/{name}", value / self._train_count)
+            self.publish({f"train/{name}": value / self._train_count for name, value in self._train_sums.items()})
             self._train_sums, self._train_count = {}, 0
         for sched in self._schedulers():
             if type(sched).__name__ in STEP_SCHEDULERS:
@@ -180,11 +197,34 @@ class TaskModule(pl.LightningModule):
 
     def on_validation_epoch_end(self) -> None:
         values = self.objective.compute("val")
-        for name, value in values.items():
-            self.log(f"val/{name}", value)
+        self.publish({f"val/{name}": value for name, value in values.items()})
         if self.trainer.training or self.trainer.state.fn == "fit":  # per epoch, to report the best one's
             self.val_history[self.current_epoch] = {k: float(v) for k, v in values.items()}
 
     def on_test_epoch_end(self) -> None:
-        for name, value in self.objective.compute("test").items():
-            self.log(f"test/{name}", value)
+        self.publish({f"test/{name}": value for name, value in self.objective.compute("test").items()})
+
+    def publish(self, metrics: dict[str, Any]) -> None:
+        """Epoch metrics to what monitors them (checkpoints, early stopping, plateau schedules and the run's
+        report read ``trainer.callback_metrics``) and to every logger at Lightning's own step, with its
+        ``epoch`` key. Not ``self.log``: its result collection moves a torchmetrics state per value and call,
+        about 1 ms each, more than a small model's whole epoch. Loggers are flushed at most once a second
+        (Lightning flushes after every call), so a live dashboard lags by a second at most. A sanity
+        check's values are dropped, as Lightning drops them."""
+        trainer = self.trainer
+        if trainer.sanity_checking or not metrics:
+            return
+        values = {name: torch.as_tensor(value).detach() for name, value in metrics.items()}
+        trainer.callback_metrics.update(values)
+        if not trainer.loggers:
+            return
+        scalars: dict[str, float] = {name: float(value) for name, value in values.items()}
+        scalars.setdefault("epoch", trainer.current_epoch)
+        step = trainer.fit_loop.epoch_loop._batches_that_stepped  # the step Lightning logs epoch metrics at
+        flush = time.monotonic() - self._flushed >= FLUSH_S
+        if flush:
+            self._flushed = time.monotonic()
+        for logger in trainer.loggers:
+            logger.log_metrics(scalars, step)
+            if flush:
+                logger.save()

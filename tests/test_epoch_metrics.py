@@ -1,0 +1,25 @@
+"""Epoch metrics go straight to the monitors and the dashboard, at the steps Lightning's own logging used."""
+from __future__ import annotations
+
+import pytest
+from conftest import Events
+
+
+def steps_and_values(events: Events, tag: str) -> list[tuple[int, float]]:
+    return sorted((e.step, e.value) for r in events.readers if tag in r.Tags()["scalars"] for e in r.Scalars(tag))
+
+
+def test_each_epoch_logs_train_and_val_once_at_the_epochs_step(run, tmp_path) -> None:
+    m = run(["dataset=playground", "dataset.name=xor", "trainer.max_epochs=4"], "xor")
+    events = Events(tmp_path / "xor")
+    # one Lightning batch per epoch; as with self.log, epoch e's validation is logged before the epoch's
+    # batch count steps (at e), its training averages after it (at e + 1)
+    for tag in ("val/loss", "val/acc"):
+        assert [s for s, _ in steps_and_values(events, tag)] == [0, 1, 2, 3], tag
+    for tag in ("train/loss", "train/acc"):
+        assert [s for s, _ in steps_and_values(events, tag)] == [1, 2, 3, 4], tag
+    epochs = steps_and_values(events, "epoch")
+    assert {v for s, v in epochs if s == 2} == {1.0, 2.0}  # epoch 1's training, epoch 2's validation
+    assert steps_and_values(events, "train/acc")[-1][1] == pytest.approx(m["train"]["acc"])
+    best = min(v for _, v in steps_and_values(events, "val/loss"))
+    assert m["val"]["loss"] == pytest.approx(best)  # the checkpoint monitored what was published
