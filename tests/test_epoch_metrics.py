@@ -9,6 +9,7 @@ def steps_and_values(events: Events, tag: str) -> list[tuple[int, float]]:
     return sorted((e.step, e.value) for r in events.readers if tag in r.Tags()["scalars"] for e in r.Scalars(tag))
 
 
+@pytest.mark.slow
 def test_each_epoch_logs_train_and_val_once_at_the_epochs_step(run, tmp_path) -> None:
     m = run(["dataset=playground", "dataset.name=xor", "trainer.max_epochs=4"], "xor")
     events = Events(tmp_path / "xor")

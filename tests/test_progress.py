@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import math
 
+import pytest
 from conftest import build
 from omegaconf import open_dict
 
@@ -28,6 +29,7 @@ def test_progress_bar_counts_every_update_of_an_epoch_served_as_one_chunk(tmp_pa
     assert sorted(set(train)) == list(range(1, updates + 1))
 
 
+@pytest.mark.slow
 def test_no_validation_bar_flashes_for_a_one_batch_evaluation(tmp_path):
     from aa.callbacks.update_progress import UpdateProgressBar
     from aa.run.build import build_trainer
