@@ -24,3 +24,25 @@ def test_each_epoch_logs_train_and_val_once_at_the_epochs_step(run, tmp_path) ->
     assert steps_and_values(events, "train/acc")[-1][1] == pytest.approx(m["train"]["acc"])
     best = min(v for _, v in steps_and_values(events, "val/loss"))
     assert m["val"]["loss"] == pytest.approx(best)  # the checkpoint monitored what was published
+
+
+@pytest.mark.slow
+def test_the_dashboard_shows_each_epoch_while_the_run_goes_on(tmp_path) -> None:
+    import pytorch_lightning as pl
+    from conftest import build
+
+    from aa.run.build import build_trainer
+
+    class Look(pl.Callback):
+        seen: dict[int, set[str]] = {}
+
+        def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+            if trainer.current_epoch:
+                self.seen[trainer.current_epoch] = Events(tmp_path).tags()
+
+    cfg, dm, task = build(["dataset=playground", "dataset.name=xor", "trainer.max_epochs=3"])
+    trainer = build_trainer(cfg, str(tmp_path), dm)
+    trainer.callbacks.append(Look())
+    trainer.fit(task, datamodule=dm)
+    assert set(Look.seen) == {1, 2}
+    assert all({"train/loss", "train/acc", "val/loss", "val/acc"} <= tags for tags in Look.seen.values())

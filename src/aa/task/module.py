@@ -8,7 +8,6 @@ an epoch reports, is the objective's (``aa.task.objective``).
 """
 from __future__ import annotations
 
-import time
 from contextlib import nullcontext
 from typing import Any, Callable, Iterable
 
@@ -21,7 +20,6 @@ from aa.task.objective import Objective, Step
 from aa.task.regularizers import Regularizer
 
 STEP_SCHEDULERS = ("OneCycleLR",)
-FLUSH_S = 1.0  # seconds between logger flushes
 
 
 class TaskModule(pl.LightningModule):
@@ -44,7 +42,6 @@ class TaskModule(pl.LightningModule):
         self._step_progress: Any = None
         self._epoch_updates = 0
         self._saved_rng: dict[str, Any] | None = None
-        self._flushed = 0.0
         self.val_history: dict[int, dict[str, float]] = {}
 
     @property
@@ -177,7 +174,8 @@ class TaskModule(pl.LightningModule):
 
     def on_train_epoch_end(self) -> None:
         if self._train_sums:
-            self.publish({f"train/{name}": value / self._train_count for name, value in self._train_sums.items()})
+            self.publish({f"train/{name}": value / self._train_count for name, value in self._train_sums.items()},
+                         flush=True)
             self._train_sums, self._train_count = {}, 0
         for sched in self._schedulers():
             if type(sched).__name__ in STEP_SCHEDULERS:
@@ -197,33 +195,28 @@ class TaskModule(pl.LightningModule):
 
     def on_validation_epoch_end(self) -> None:
         values = self.objective.compute("val")
-        self.publish({f"val/{name}": value for name, value in values.items()})
+        # within fit the epoch's training metrics follow at once and flush both
+        self.publish({f"val/{name}": value for name, value in values.items()}, flush=self.trainer.state.fn != "fit")
         if self.trainer.training or self.trainer.state.fn == "fit":  # per epoch, to report the best one's
             self.val_history[self.current_epoch] = {k: float(v) for k, v in values.items()}
 
     def on_test_epoch_end(self) -> None:
-        self.publish({f"test/{name}": value for name, value in self.objective.compute("test").items()})
+        self.publish({f"test/{name}": value for name, value in self.objective.compute("test").items()}, flush=True)
 
-    def publish(self, metrics: dict[str, Any]) -> None:
+    def publish(self, metrics: dict[str, Any], flush: bool = False) -> None:
         """Epoch metrics to what monitors them (checkpoints, early stopping, plateau schedules and the run's
         report read ``trainer.callback_metrics``) and to every logger at Lightning's own step, with its
-        ``epoch`` key. Not ``self.log``: its result collection moves a torchmetrics state per value and call,
-        about 1 ms each, more than a small model's whole epoch. Loggers are flushed at most once a second
-        (Lightning flushes after every call), so a live dashboard lags by a second at most. A sanity
-        check's values are dropped, as Lightning drops them."""
+        ``epoch`` key; ``flush`` writes the loggers' files, so the dashboard shows the epoch. Not
+        ``self.log``: its result collection moves a torchmetrics state per value and call, about 1 ms each,
+        more than a small model's whole epoch. A sanity check's values are dropped, as Lightning drops them."""
         trainer = self.trainer
         if trainer.sanity_checking or not metrics:
             return
         values = {name: torch.as_tensor(value).detach() for name, value in metrics.items()}
         trainer.callback_metrics.update(values)
-        if not trainer.loggers:
-            return
         scalars: dict[str, float] = {name: float(value) for name, value in values.items()}
         scalars.setdefault("epoch", trainer.current_epoch)
         step = trainer.fit_loop.epoch_loop._batches_that_stepped  # the step Lightning logs epoch metrics at
-        flush = time.monotonic() - self._flushed >= FLUSH_S
-        if flush:
-            self._flushed = time.monotonic()
         for logger in trainer.loggers:
             logger.log_metrics(scalars, step)
             if flush:
