@@ -30,7 +30,7 @@ import warnings
 
 import torch
 
-from aa.run.cuda_check import without_nvml_request
+from aa.run.cuda_check import runtime_cuda_check, without_nvml_request
 
 warnings.filterwarnings("ignore")
 
@@ -91,8 +91,6 @@ def aa_path(cfg, steps: int) -> float:
     import tempfile
 
     trainer = build.build_trainer(cfg, tempfile.mkdtemp(prefix="aa-bench-"), dm)
-    from aa.run.cuda_check import runtime_cuda_check
-
     gc.collect()
     start = time.perf_counter()
     with runtime_cuda_check(trainer):  # as aa.run.train.train fits

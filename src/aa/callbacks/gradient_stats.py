@@ -34,9 +34,7 @@ class GradientStats(pl.Callback):
         probe = self.probe_batch(batch)
         if probe is None or pl_module.loss is None:  # objectives without a supervised loss (GAN, VAE)
             return
-        stats = {name: float(value) for name, value in layer_stats(pl_module, *probe).items()}
-        for logger in trainer.loggers:  # straight to the dashboard: nothing monitors these, and Lightning's
-            logger.log_metrics(stats, step=trainer.global_step)  # per-key bookkeeping cost more than the probe
+        pl_module.publish(layer_stats(pl_module, *probe))  # the task module's epoch metrics, at their step
 
     def probe_batch(self, batch: Any) -> tuple[Tensor, Tensor] | None:
         """The first ``probe_size`` samples: of the training tensors for a chunk of updates, else of the batch."""

@@ -195,9 +195,10 @@ class TaskModule(pl.LightningModule):
 
     def on_validation_epoch_end(self) -> None:
         values = self.objective.compute("val")
+        fitting = self.trainer.state.fn == "fit"
         # within fit the epoch's training metrics follow at once and flush both
-        self.publish({f"val/{name}": value for name, value in values.items()}, flush=self.trainer.state.fn != "fit")
-        if self.trainer.training or self.trainer.state.fn == "fit":  # per epoch, to report the best one's
+        self.publish({f"val/{name}": value for name, value in values.items()}, flush=not fitting)
+        if fitting:  # per epoch, to report the best one's
             self.val_history[self.current_epoch] = {k: float(v) for k, v in values.items()}
 
     def on_test_epoch_end(self) -> None:
