@@ -32,7 +32,7 @@ class TensorBoard(NodeSchema):
     log_graph: bool = opt(False)
 
 
-@schema("pytorch_lightning.callbacks.ModelCheckpoint")
+@schema("aa.callbacks.epoch_checkpoint.EpochCheckpoint", "pytorch_lightning.callbacks.ModelCheckpoint")
 class Checkpoint(NodeSchema):
     monitor: str = opt("val/loss")
     mode: str = opt("min", choices=("min", "max"))
