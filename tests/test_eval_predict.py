@@ -23,10 +23,40 @@ def test_eval_reproduces_the_runs_test_metrics(digits_run: Path) -> None:
     from aa.evaluate import main
 
     main([f"ckpt={digits_run}"])
-    ours = json.loads((digits_run / "eval" / "metrics.json").read_text())
+    ours = json.loads((digits_run / "eval" / "best-test" / "metrics.json").read_text())
     theirs = json.loads((digits_run / "metrics.json").read_text())
     assert ours["test"]["acc"] == pytest.approx(theirs["test"]["acc"], abs=1e-6)
     assert ours["checkpoint"].endswith("best.ckpt")
+
+
+@pytest.mark.slow
+def test_each_evaluation_keeps_its_own_results(digits_run: Path) -> None:
+    from aa.evaluate import main
+
+    main([f"ckpt={digits_run}/checkpoints/last.ckpt", "split=val"])
+    main([f"ckpt={digits_run}/checkpoints/last.ckpt", "split=val", "dataset.val_fraction=0.3"])
+    plain, changed = (json.loads((digits_run / "eval" / name / "metrics.json").read_text())
+                      for name in ("last-val", "last-val,dataset.val_fraction=0.3"))
+    assert plain["overrides"] == [] and changed["overrides"] == ["dataset.val_fraction=0.3"]
+    assert plain["val"]["loss"] != changed["val"]["loss"]  # another split, another loss: neither file overwrote the other
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("args,words", [
+    (["model.hidden=[64]"], ["overrides='model.hidden=[64]'", "do not fit", "other shape: model."]),
+    (["dataset.standardize=false"], ["overrides='dataset.standardize=false'", "missing: model.", "unexpected: model."]),
+    (["ckpt=torn"], ["torn.ckpt'", "is not a checkpoint aa-train wrote, or it is damaged"]),
+])
+def test_weights_that_cannot_load_are_one_paragraph(digits_run: Path, capsys, args: list[str], words: list[str]) -> None:
+    from aa.evaluate import main
+
+    whole = (digits_run / "checkpoints" / "last.ckpt").read_bytes()
+    (digits_run / "checkpoints" / "torn.ckpt").write_bytes(whole[:len(whole) // 2])  # a write cut off half way
+    ckpt = [f"ckpt={digits_run}/checkpoints/torn.ckpt"] if args == ["ckpt=torn"] else [f"ckpt={digits_run}"]
+    with pytest.raises(SystemExit) as info:
+        main([*ckpt, *(a for a in args if not a.startswith("ckpt="))])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and all(w in err for w in words) and "Traceback" not in err, err
 
 
 @pytest.mark.slow

@@ -1,6 +1,9 @@
 """aa-eval: test a saved checkpoint on a split of its data (or of other data) and write metrics.json.
 
     aa-eval ckpt=outputs/runs/<time> [split=test|val] [output=DIR] [dataset=... other overrides]
+
+Each evaluation has its own folder by default, RUN/eval/<checkpoint>-<split>[,<overrides>] (as Hydra
+names a sweep's jobs), so comparing decodings or data sets of one checkpoint keeps every result.
 """
 from __future__ import annotations
 
@@ -30,7 +33,7 @@ def main(argv: list[str] | None = None) -> None:
     run_split = trainer.test if split == "test" else trainer.validate
     run_split(task, datamodule=dm, verbose=False)
     values = {k.split("/", 1)[1]: float(v) for k, v in trainer.callback_metrics.items() if k.startswith(f"{split}/")}
-    out_dir = args["output"] or os.path.join(run, "eval")
+    out_dir = args["output"] or os.path.join(run, "eval", evaluation_name(file, split, overrides))
     os.makedirs(out_dir, exist_ok=True)
     metrics = {split: values, "checkpoint": str(file), "overrides": overrides,
                "test_split": getattr(dm, "test_split", "test") if split == "test" else "val",
@@ -43,6 +46,13 @@ def main(argv: list[str] | None = None) -> None:
     for name, value in sorted(values.items()):
         print(f"  {split}/{name}: {value:.4f}")
     print(f"metrics: {relative(path)}")
+
+
+def evaluation_name(file: os.PathLike, split: str, overrides: list[str]) -> str:
+    """``best-test``, ``last-val,decode.strategy=beam``: a folder name per checkpoint, split and overrides
+    (path separators in override values become underscores)."""
+    name = ",".join([f"{os.path.splitext(os.path.basename(file))[0]}-{split}", *sorted(overrides)])
+    return name.replace(os.sep, "_").replace("/", "_")[:200]
 
 
 if __name__ == "__main__":

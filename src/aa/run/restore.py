@@ -80,18 +80,36 @@ def compose_run(run: Path, overrides: list[str]) -> Any:
     return cfg
 
 
-def build_from_checkpoint(cfg: Any, file: Path) -> tuple[Any, Any]:
-    """Data module and task module of the run, the task carrying the checkpoint's weights."""
+def build_from_checkpoint(cfg: Any, file: Path, overrides: list[str] = ()) -> tuple[Any, Any]:
+    """Data module and task module of the run, the task carrying the checkpoint's weights; a file that is
+    no checkpoint, or overrides that build a model the weights do not fit, are refused in one paragraph."""
+    import pickle
+
     import pytorch_lightning as pl
     import torch
 
     from aa.run import build
 
+    try:
+        state = torch.load(file, map_location="cpu", weights_only=True)["state_dict"]
+    except (pickle.UnpicklingError, RuntimeError, EOFError, KeyError, TypeError, OSError) as e:
+        first = str(e).splitlines()[0][:160] if str(e) else ""
+        detail = type(e).__name__ + (f": {first}" if first and not first.startswith("Weights only") else "")
+        raise ConfigError("ckpt", str(file), f"is not a checkpoint aa-train wrote, or it is damaged ({detail})") from None
     pl.seed_everything(cfg.seed, verbose=False)
     dm = build.build_data(cfg)
     task = build.build_task(cfg, dm)
-    state = torch.load(file, map_location="cpu", weights_only=True)
-    task.load_state_dict(state["state_dict"])
+    ours = task.state_dict()
+    missing, unexpected = sorted(set(ours) - set(state)), sorted(set(state) - set(ours))
+    reshaped = sorted(k for k in set(ours) & set(state) if getattr(ours[k], "shape", None) != getattr(state[k], "shape", None))
+    if missing or unexpected or reshaped:
+        detail = "; ".join(f"{what}: {', '.join(keys[:3])}{' ...' if len(keys) > 3 else ''}" for what, keys in
+                           (("missing", missing), ("unexpected", unexpected), ("other shape", reshaped)) if keys)
+        raise ConfigError("overrides", " ".join(overrides), "build a model the checkpoint's weights do not fit "
+                          f"({detail}); overrides of model.*, the inputs' shape or preprocessing "
+                          "(e.g. dataset.standardize) cannot apply to saved weights", "overrides that keep the model as "
+                          "it was trained: other data of the same shape, split=, decoding options")
+    task.load_state_dict(state)
     return dm, task
 
 
@@ -105,7 +123,7 @@ def restore_run(ckpt: str, overrides: list[str]) -> tuple[Path, Path, Any, Any, 
         fail(str(e))
     quiet()
     try:
-        dm, task = build_from_checkpoint(cfg, file)
+        dm, task = build_from_checkpoint(cfg, file, overrides)
     except ConfigError as e:
         fail(str(e))
     return file, run, cfg, dm, task
