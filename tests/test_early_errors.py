@@ -68,9 +68,13 @@ def test_allow_targets_opts_a_module_in() -> None:
     ("model.hidden=[0]", "model.hidden[0]"),
     ("model.hidden=[64,-3]", "model.hidden[1]"),
     ("batch.size=0", "batch.size"),
+    ("model=gcn dataset=karate model.hidden=[0]", "model.hidden[0]"),
+    ("model=gat dataset=karate model.hidden=[8,-1]", "model.hidden[1]"),
+    ("model=vae model.hidden=[0]", "model.hidden[0]"),
+    ("model=maskrcnn dataset=shapes model.mask_head_channels=[0]", "model.mask_head_channels[0]"),
 ])
 def test_zero_and_negative_sizes_are_refused(override: str, key: str) -> None:
-    assert f"{key}=" in refuse([override])
+    assert f"{key}=" in refuse(override.split())
 
 
 @pytest.mark.slow

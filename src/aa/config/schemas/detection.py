@@ -56,7 +56,7 @@ class Detector(NodeSchema):
 
 @schema("aa.models.detection.MaskRCNN")
 class MaskDetector(Detector):
-    mask_head_channels: list[int] = opt([256, 256, 256, 256], doc="channels of the mask head's 3x3 convs")
+    mask_head_channels: list[int] = opt([256, 256, 256, 256], ge=1, nonempty=True, doc="channels of the mask head's 3x3 convs")
 
     @classmethod
     def check(cls, path: str, node: dict) -> None:

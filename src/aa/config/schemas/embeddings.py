@@ -91,7 +91,7 @@ class GrammarTopics(WordText):
 
 class GNN(NodeSchema):
     info = {"inputs": ("graph",), "uses": ("activation",)}
-    hidden: list[int] = opt([16], doc="width of each hidden graph layer")
+    hidden: list[int] = opt([16], ge=1, doc="width of each hidden graph layer; [] for none")
     dropout: float = opt(0.5, ge=0, lt=1, doc="on every layer's input")
 
 
@@ -107,7 +107,7 @@ class GraphSAGE(GNN):
 
 @schema(M + "gnn.GAT")
 class GAT(GNN):
-    hidden: list[int] = opt([8], doc="width of each attention head of each hidden layer")
+    hidden: list[int] = opt([8], ge=1, doc="width of each attention head of each hidden layer")
     heads: int = opt(8, ge=1, le=64, doc="attention heads per hidden layer, concatenated")
     dropout: float = opt(0.6, ge=0, lt=1, doc="on every layer's input and the attention coefficients")
 

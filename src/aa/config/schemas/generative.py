@@ -14,7 +14,7 @@ READS = {"inputs": ("image", "vector")}  # images when the data has them (conv n
 class Coder(NodeSchema):
     info = READS
     latent: int = opt(16, ge=1, doc="size of the code z")
-    hidden: list[int] = opt([128], doc="hidden widths of the reading net; the writing net mirrors them")
+    hidden: list[int] = opt([128], ge=1, doc="hidden widths of the reading net; the writing net mirrors them")
     arch: str = opt("mlp", choices=ARCH, doc="mlp, or conv (stride-2 convolutions, DCGAN-style)")
 
 
