@@ -80,3 +80,35 @@ def test_checkpoint_write_is_atomic(tmp_path: Path) -> None:
         io.save_checkpoint({"w": torch.zeros(1000), "later": Exploding()}, path)
     assert torch.equal(torch.load(path, weights_only=True)["w"], torch.ones(3))
     assert [p.name for p in tmp_path.iterdir()] == ["last.ckpt"]
+
+
+@pytest.mark.slow
+def test_a_finished_run_trains_further_as_if_asked_for_more_epochs_at_once(tmp_path: Path) -> None:
+    base = ("trainer=cpu", "callbacks.decision_boundary=null", "threads_per_job=1")
+    whole = aa_train_start(*base, "trainer.max_epochs=6", f"hydra.run.dir={tmp_path}/whole")
+    run = tmp_path / "extended"
+    assert aa_train(*base, "trainer.max_epochs=3", f"hydra.run.dir={run}").returncode == 0
+    again = aa_train(f"resume={run}", "trainer.max_epochs=6")
+    assert again.returncode == 0, again.stderr[-2000:]
+    assert whole.communicate(timeout=300)[0] is not None and whole.returncode == 0
+    a, b = (json.loads((d / "metrics.json").read_text()) for d in (tmp_path / "whole", run))
+    assert (b["epochs"], b["max_epochs"], b["optimizer_steps"]) == (6, 6, a["optimizer_steps"])
+    assert b["resumed_from"].endswith("last.ckpt")
+    for split in ("train", "val", "test"):
+        assert a[split] == b[split], split
+    wa, wb = weights(tmp_path / "whole"), weights(run)
+    assert all(torch.equal(wa[k], wb[k]) for k in wa)
+
+
+def test_a_finished_run_refuses_overrides_that_would_change_it(tmp_path: Path) -> None:
+    from aa.config.argv import resume_argv
+
+    (tmp_path / ".hydra").mkdir()
+    (tmp_path / ".hydra" / "overrides.yaml").write_text("- trainer.max_epochs=3\n")
+    _, problem = resume_argv([f"resume={tmp_path}", "optim.lr=0.1"])
+    assert problem is None  # not finished yet: it continues as asked
+    (tmp_path / "metrics.json").write_text("{}")
+    _, problem = resume_argv([f"resume={tmp_path}", "optim.lr=0.1"])
+    assert problem is not None and "'optim.lr=0.1'" in problem and "trainer.max_epochs=N" in problem
+    argv, problem = resume_argv([f"resume={tmp_path}", "trainer.max_epochs=6"])
+    assert problem is None and argv[:2] == ["trainer.max_epochs=3", "trainer.max_epochs=6"] and "resume=true" in argv

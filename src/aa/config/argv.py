@@ -61,7 +61,18 @@ def resume_argv(argv: list[str]) -> tuple[list[str], str | None]:
 
     previous = [str(o) for o in OmegaConf.load(stored) if not str(o).startswith("resume=")]
     rest = [a for a in argv if not a.startswith("resume=")]
+    if (Path(run_dir) / "metrics.json").is_file():
+        changed = [a for a in rest if not a.lstrip("+~").startswith(FINISHED_RUN_KEYS)]
+        if changed:
+            return argv, (f"Invalid config: {changed[0]!r} with resume={value!r}: {display_path(run_dir)} "
+                          "finished, and an override cannot change what it measured. Valid choices: "
+                          "trainer.max_epochs=N (more than it ran) to train it further from last.ckpt, or a "
+                          "new run with these overrides.")
     return [*previous, *rest, f"hydra.run.dir={os.path.abspath(run_dir)}", "resume=true"], None
+
+
+FINISHED_RUN_KEYS = ("trainer.max_epochs=", "trainer.enable_progress_bar=", "threads_per_job=", "hydra.")
+"""What ``resume=`` of a finished run may still set: more epochs, and what does not change the numbers."""
 
 
 def display_path(path: str) -> str:

@@ -53,6 +53,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     metrics.update({
         "task": task.objective.task,
         "epochs": trainer.current_epoch,
+        "max_epochs": trainer.max_epochs,
         "optimizer_steps": trainer.global_step,
         "reported_from": "best checkpoint" if chosen else "last epoch",
         "test_split": getattr(dm, "test_split", "test"),
@@ -132,7 +133,8 @@ def hydra_task(cfg: DictConfig) -> float | None:
     try:
         return run_job(lambda ckpt: train(cfg, runtime.output_dir, choices, ckpt_path=ckpt), runtime.output_dir,
                        multirun=str(hydra.mode) == "RunMode.MULTIRUN", resume=bool(cfg.get("resume")),
-                       threads_per_job=cfg.get("threads_per_job"), launcher=hydra.launcher)
+                       threads_per_job=cfg.get("threads_per_job"), launcher=hydra.launcher,
+                       max_epochs=cfg.trainer.get("max_epochs"))
     except Diverged as e:  # a single run: the sweep's jobs record it and go on (aa.sweep.failures)
         from aa.sweep.resume import last_checkpoint
 

@@ -21,12 +21,19 @@ JOB_FILE = "job.json"
 
 
 def run_job(fit: Callable[[str | None], dict], run_dir: str, *, multirun: bool, resume: bool = False,
-            threads_per_job: int | None = None, launcher: Any = None) -> float | None:
-    """Train through ``fit(ckpt_path)`` and return the optimised metric (None for a failed or diverged job)."""
+            threads_per_job: int | None = None, launcher: Any = None, max_epochs: int | None = None) -> float | None:
+    """Train through ``fit(ckpt_path)`` and return the optimised metric (None for a failed or diverged job).
+    Resuming a finished job prints its results, or trains it further when ``max_epochs`` exceeds what it
+    was configured for."""
     from pytorch_lightning.utilities import rank_zero_only
 
     os.makedirs(run_dir, exist_ok=True)
-    if resume and (done := finished_metrics(run_dir)) is not None:
+    done = finished_metrics(run_dir) if resume else None
+    if done is not None and max_epochs is not None and last_checkpoint(run_dir) is not None \
+            and max_epochs > done.get("max_epochs", max_epochs):
+        log.info("resume: %s finished after %s epochs; trained further to %s", run_dir, done.get("epochs"), max_epochs)
+        done = None
+    if done is not None:
         log.info("resume: %s finished before; skipped (its results are in metrics.json)", run_dir)
         if not multirun:
             from aa.run.summary import print_summary
