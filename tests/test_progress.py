@@ -42,3 +42,24 @@ def test_no_validation_bar_flashes_for_a_one_batch_evaluation(tmp_path):
     trainer.fit(task, datamodule=dm)
     assert trainer.num_val_batches == [1] and trainer.current_epoch == 2
     assert bar.val_progress_bar_id is None and bar.train_progress_bar_id is not None
+
+
+@pytest.mark.slow
+def test_the_bar_shows_the_last_epochs_train_and_val_metrics(tmp_path):
+    from aa.callbacks.update_progress import UpdateProgressBar
+    from aa.run.build import build_trainer
+
+    cfg, dm, task = build(["trainer.max_epochs=2"])
+    with open_dict(cfg):
+        cfg.trainer.enable_progress_bar = True
+    trainer = build_trainer(cfg, str(tmp_path), dm)
+    bar = next(c for c in trainer.callbacks if isinstance(c, UpdateProgressBar))
+    shown: list[dict] = []
+    update = bar._update_metrics
+    bar._update_metrics = lambda tr, pl: (update(tr, pl), shown.append(dict(bar._metric_component._metrics)))
+    trainer.fit(task, datamodule=dm)
+    final = {k: float(v) for k, v in trainer.callback_metrics.items() if k in ("train/loss", "train/acc", "val/loss",
+                                                                              "val/acc")}
+    assert shown[-1] == final  # the last epoch's four numbers, no grad/* probes, no v_num
+    assert all(set(s) == set(final) for s in shown if s)  # never val without the same epoch's train
+    assert [s["val/loss"] for s in shown if s] == pytest.approx([task.val_history[e]["loss"] for e in (0, 1)])

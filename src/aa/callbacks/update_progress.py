@@ -52,6 +52,30 @@ class UpdateProgressBar(RichProgressBar):
         if not _single_batch(trainer):
             super().on_validation_batch_end(trainer, pl_module, outputs, batch, batch_idx, dataloader_idx)
 
+    def get_metrics(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> dict[str, Any]:
+        """The last finished epoch's train and val metrics beside the bar (the task module publishes them
+        once an epoch, outside Lightning's progress-bar logging); no per-layer probes, no version number."""
+        items = {k: v for k, v in super().get_metrics(trainer, pl_module).items() if k != "v_num"}
+        for name, value in trainer.callback_metrics.items():
+            if name.count("/") == 1 and name.split("/")[0] in ("train", "val"):
+                items[name] = float(value)
+        return items
+
+    def on_validation_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        """Within fit the metrics are shown once the epoch's train metrics are out too (next epoch, or the
+        end of training), so the bar never pairs one epoch's val with the previous one's train."""
+        if trainer.state.fn == "fit":
+            self.reset_dataloader_idx_tracker()
+        else:
+            super().on_validation_end(trainer, pl_module)
+
+    def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self.refresh()
+
+    def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._update_metrics(trainer, pl_module)
+        self.refresh()
+
     def on_train_batch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule, outputs: Any, batch: Any,
                            batch_idx: int) -> None:
         if not isinstance(batch, Chunk):
