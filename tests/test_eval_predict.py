@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 import pytest
+import torch
 from conftest import aa_train
 
 
@@ -27,6 +28,22 @@ def test_eval_reproduces_the_runs_test_metrics(digits_run: Path) -> None:
     theirs = json.loads((digits_run / "metrics.json").read_text())
     assert ours["test"]["acc"] == pytest.approx(theirs["test"]["acc"], abs=1e-6)
     assert ours["checkpoint"].endswith("best.ckpt")
+
+
+@pytest.mark.slow
+def test_a_checkpoint_moved_out_of_its_run_carries_its_config(digits_run: Path, tmp_path: Path) -> None:
+    import shutil
+
+    from aa.evaluate import main
+
+    alone = tmp_path / "shared" / "digits.ckpt"
+    alone.parent.mkdir()
+    shutil.copyfile(digits_run / "checkpoints" / "best.ckpt", alone)
+    assert torch.load(alone, weights_only=True)["aa_overrides"] == ["trainer.max_epochs=3",
+                                                                    "callbacks.decision_boundary=null"]
+    main([f"ckpt={alone}"])
+    ours = json.loads((tmp_path / "shared" / "eval" / "digits-test" / "metrics.json").read_text())
+    assert ours["test"] == json.loads((digits_run / "metrics.json").read_text())["test"]
 
 
 @pytest.mark.slow

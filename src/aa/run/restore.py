@@ -43,8 +43,9 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
-def locate(ckpt: str) -> tuple[Path, Path]:
-    """(checkpoint file, run directory) for a run directory or a .ckpt inside one."""
+def locate(ckpt: str) -> tuple[Path, Path, list[str] | None]:
+    """(checkpoint file, run directory, the run's command-line overrides) for a run directory or a .ckpt:
+    the overrides come from the run's .hydra/ beside the checkpoint, else from inside the checkpoint."""
     p = Path(ckpt).expanduser()
     if p.is_dir():
         run = p
@@ -57,23 +58,41 @@ def locate(ckpt: str) -> tuple[Path, Path]:
         file, run = p, p.parent.parent if p.parent.name == "checkpoints" else p.parent
     else:
         raise ConfigError("ckpt", ckpt, "does not exist; give a run directory (outputs/runs/<time>) or a .ckpt file")
-    if not (run / ".hydra" / "overrides.yaml").is_file():
-        raise ConfigError("ckpt", ckpt, f"has no run config beside it ({run / '.hydra'} is missing); the "
-                          "checkpoint must sit in the run directory aa-train wrote")
-    return file, run
+    stored_file = run / ".hydra" / "overrides.yaml"
+    if stored_file.is_file():
+        from omegaconf import OmegaConf
+
+        return file, run, [str(o) for o in OmegaConf.load(stored_file)]
+    inside = embedded_overrides(file)
+    if inside is None:
+        raise ConfigError("ckpt", ckpt, f"has no run config beside it ({run / '.hydra'} is missing) nor inside it; "
+                          "give a checkpoint in the run directory aa-train wrote, or one it wrote since configs "
+                          "travel inside checkpoints")
+    return file, file.parent, inside
 
 
-def compose_run(run: Path, overrides: list[str]) -> Any:
+def embedded_overrides(file: Path) -> list[str] | None:
+    """The command line a checkpoint carries (``aa_overrides``), if it carries one."""
+    import pickle
+
+    import torch
+
+    try:
+        found = torch.load(file, map_location="cpu", weights_only=True).get("aa_overrides")
+    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, AttributeError, TypeError):
+        return None  # not a checkpoint: the caller names the problem
+    return [str(o) for o in found] if isinstance(found, list) else None
+
+
+def compose_run(stored: list[str], overrides: list[str]) -> Any:
     """The run's own command-line overrides, then the new ones, composed and validated as aa-train does."""
     from hydra import compose, initialize_config_dir
-    from omegaconf import OmegaConf
 
     from aa.config import resolvers
     from aa.config.paths import config_dir
     from aa.config.validate import validate
 
     resolvers.register()
-    stored = [str(o) for o in OmegaConf.load(run / ".hydra" / "overrides.yaml")]
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         cfg = compose(config_name="train", overrides=[*stored, *overrides])
     validate(cfg)
@@ -117,8 +136,8 @@ def restore_run(ckpt: str, overrides: list[str]) -> tuple[Path, Path, Any, Any, 
     """(checkpoint file, run directory, config, data module, task module) of the run behind ``ckpt``, rebuilt from its own config plus
     ``overrides`` with the checkpoint's weights; bad input ends the command with one paragraph (exit 2)."""
     try:
-        file, run = locate(ckpt)
-        cfg = compose_run(run, overrides)
+        file, run, stored = locate(ckpt)
+        cfg = compose_run(stored, overrides)
     except ConfigError as e:
         fail(str(e))
     quiet()

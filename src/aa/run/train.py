@@ -14,9 +14,9 @@ log = logging.getLogger("aa")
 
 
 def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
-          ckpt_path: str | None = None) -> dict[str, Any]:
+          ckpt_path: str | None = None, overrides: list[str] | None = None) -> dict[str, Any]:
     """Train and test one configuration (continuing from ``ckpt_path`` if given); returns the metrics
-    written to ``run_dir/metrics.json``."""
+    written to ``run_dir/metrics.json``. ``overrides`` (the command line) travel in every checkpoint."""
     start = time.perf_counter()
     import pytorch_lightning as pl
 
@@ -34,6 +34,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     dm = build.build_data(cfg)
     note_full_batch(dm)
     task = build.build_task(cfg, dm)
+    task.run_overrides = overrides
     trainer = build.build_trainer(cfg, run_dir, dm)
     with runtime_cuda_check(trainer):
         if ckpt_path is None:
@@ -131,7 +132,9 @@ def hydra_task(cfg: DictConfig) -> float | None:
     runtime = hydra.runtime
     choices = {k: v for k, v in OmegaConf.to_container(runtime.choices).items() if not k.startswith("hydra")}
     try:
-        return run_job(lambda ckpt: train(cfg, runtime.output_dir, choices, ckpt_path=ckpt), runtime.output_dir,
+        overrides = [str(o) for o in hydra.overrides.task if not str(o).startswith("resume=")]
+        return run_job(lambda ckpt: train(cfg, runtime.output_dir, choices, ckpt_path=ckpt, overrides=overrides),
+                       runtime.output_dir,
                        multirun=str(hydra.mode) == "RunMode.MULTIRUN", resume=bool(cfg.get("resume")),
                        threads_per_job=cfg.get("threads_per_job"), launcher=hydra.launcher,
                        max_epochs=cfg.trainer.get("max_epochs"))

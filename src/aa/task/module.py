@@ -43,6 +43,7 @@ class TaskModule(pl.LightningModule):
         self._epoch_updates = 0
         self._saved_rng: dict[str, Any] | None = None
         self.val_history: dict[int, dict[str, float]] = {}
+        self.run_overrides: list[str] | None = None  # aa-train's command line, kept in every checkpoint
 
     @property
     def loss(self) -> Any:
@@ -161,6 +162,8 @@ class TaskModule(pl.LightningModule):
         """Every random stream training draws from (Python, NumPy, torch CPU and GPU: dropout, noise,
         augmentation), so a resumed run continues bit for bit."""
         checkpoint["aa_rng"] = rng_state()
+        if self.run_overrides is not None:  # with the configs, what rebuilds the run: aa-eval needs no run folder
+            checkpoint["aa_overrides"] = list(self.run_overrides)
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         self._saved_rng = checkpoint.get("aa_rng")
