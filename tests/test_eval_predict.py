@@ -135,3 +135,14 @@ def test_predict_images_class_and_probability(tmp_path: Path) -> None:
     main([f"ckpt={run}", f"input={tmp_path}/imgs/val", f"output={tmp_path}/p.csv"])
     rows = list(csv.DictReader(open(tmp_path / "p.csv")))
     assert len(rows) == 8 and all(r["prediction"] == Path(r["input"]).parent.name for r in rows)
+
+
+@pytest.mark.parametrize("content", [b"junk\n", b"\x80\x02K\x01."])
+def test_a_file_that_is_no_checkpoint_is_one_paragraph(tmp_path: Path, capsys, content: bytes) -> None:
+    from aa.evaluate import main
+
+    (tmp_path / "x.ckpt").write_bytes(content)  # foreign bytes; a pickled int
+    with pytest.raises(SystemExit) as info:
+        main([f"ckpt={tmp_path}/x.ckpt"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "x.ckpt'" in err and "is not a checkpoint aa-train wrote" in err, err

@@ -73,15 +73,23 @@ def locate(ckpt: str) -> tuple[Path, Path, list[str] | None]:
 
 def embedded_overrides(file: Path) -> list[str] | None:
     """The command line a checkpoint carries (``aa_overrides``), if it carries one."""
-    import pickle
+    found = load_checkpoint(file).get("aa_overrides")
+    return [str(o) for o in found] if isinstance(found, list) else None
 
+
+def load_checkpoint(file: Path) -> dict[str, Any]:
+    """The checkpoint as a dict of plain values (weights_only=True); anything else is refused in one paragraph."""
     import torch
 
     try:
-        found = torch.load(file, map_location="cpu", weights_only=True).get("aa_overrides")
-    except (pickle.UnpicklingError, RuntimeError, EOFError, OSError, AttributeError, TypeError):
-        return None  # not a checkpoint: the caller names the problem
-    return [str(o) for o in found] if isinstance(found, list) else None
+        checkpoint = torch.load(file, map_location="cpu", weights_only=True)
+    except Exception as e:  # noqa: BLE001 - unpickling foreign bytes fails in many ways, each meaning the same
+        first = str(e).splitlines()[0][:160] if str(e) else ""
+        detail = type(e).__name__ + (f": {first}" if first and not first.startswith("Weights only") else "")
+        raise ConfigError("ckpt", str(file), f"is not a checkpoint aa-train wrote, or it is damaged ({detail})") from None
+    if not isinstance(checkpoint, dict) or not isinstance(checkpoint.get("state_dict"), dict):
+        raise ConfigError("ckpt", str(file), "is not a checkpoint aa-train wrote (no state_dict in it)")
+    return checkpoint
 
 
 def compose_run(stored: list[str], overrides: list[str]) -> Any:
@@ -102,19 +110,11 @@ def compose_run(stored: list[str], overrides: list[str]) -> Any:
 def build_from_checkpoint(cfg: Any, file: Path, overrides: list[str] = ()) -> tuple[Any, Any]:
     """Data module and task module of the run, the task carrying the checkpoint's weights; a file that is
     no checkpoint, or overrides that build a model the weights do not fit, are refused in one paragraph."""
-    import pickle
-
     import pytorch_lightning as pl
-    import torch
 
     from aa.run import build
 
-    try:
-        state = torch.load(file, map_location="cpu", weights_only=True)["state_dict"]
-    except (pickle.UnpicklingError, RuntimeError, EOFError, KeyError, TypeError, OSError) as e:
-        first = str(e).splitlines()[0][:160] if str(e) else ""
-        detail = type(e).__name__ + (f": {first}" if first and not first.startswith("Weights only") else "")
-        raise ConfigError("ckpt", str(file), f"is not a checkpoint aa-train wrote, or it is damaged ({detail})") from None
+    state = load_checkpoint(file)["state_dict"]
     pl.seed_everything(cfg.seed, verbose=False)
     dm = build.build_data(cfg)
     task = build.build_task(cfg, dm)
