@@ -99,6 +99,20 @@ def test_predict_vectors_one_row_each(digits_run: Path, tmp_path: Path) -> None:
     assert right >= 20
 
 
+@pytest.mark.slow
+def test_predict_output_makes_its_folder_and_refuses_a_folder(digits_run: Path, tmp_path: Path, capsys) -> None:
+    from aa.predict import main
+
+    (tmp_path / "in.csv").write_text("\n".join(",".join(["0.5"] * 64) for _ in range(3)))
+    main([f"ckpt={digits_run}", f"input={tmp_path}/in.csv", f"output={tmp_path}/new/deeper/p.csv"])
+    assert len((tmp_path / "new" / "deeper" / "p.csv").read_text().splitlines()) == 4
+    assert [p.name for p in (tmp_path / "new" / "deeper").iterdir()] == ["p.csv"]  # no temporary file left
+    with pytest.raises(SystemExit) as info:
+        main([f"ckpt={digits_run}", f"input={tmp_path}/in.csv", f"output={tmp_path}/new"])
+    err = capsys.readouterr().err
+    assert info.value.code == 2 and "is a folder" in err and "predictions.csv" in err, err
+
+
 @pytest.mark.parametrize("args,words", [
     (["ckpt=/nonexistent/run"], ["ckpt='/nonexistent/run'", "does not exist"]),
     ([], ["ckpt is required"]),

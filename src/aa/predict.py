@@ -10,7 +10,9 @@ of every class.
 from __future__ import annotations
 
 import csv
+import os
 import sys
+from typing import Any
 
 from aa.config.errors import ConfigError
 from aa.run.restore import fail, parse_args, relative, restore_run
@@ -43,7 +45,11 @@ def read_vectors(path: str, width: int) -> tuple[list[str], object]:
 
 def main(argv: list[str] | None = None) -> None:
     args, overrides = parse_args(sys.argv[1:] if argv is None else argv, OWN, "aa-predict")
-    file, run, cfg, dm, task = restore_run(args["ckpt"], overrides)
+    output = args["output"]
+    if os.path.isdir(output):
+        fail(f"Invalid argument: output={output!r}: is a folder. Valid choices: a file to write, e.g. "
+             f"output={os.path.join(output, 'predictions.csv')}.")
+    file, _, _, dm, task = restore_run(args["ckpt"], overrides)
     import torch
 
     try:
@@ -55,9 +61,25 @@ def main(argv: list[str] | None = None) -> None:
     with torch.no_grad():
         out = torch.cat([task(chunk) for chunk in x.split(1024)]) if len(x) else torch.zeros(0)
     classes = list(getattr(dm, "class_names", []) or [])
-    with open(args["output"], "w", newline="") as f:
+    tmp = f"{output}.tmp-{os.getpid()}"  # written whole, then renamed: an earlier file survives a failure
+    try:
+        os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
+        write_rows(tmp, task.task, classes, names, out)
+        os.replace(tmp, output)
+    except OSError as e:
+        fail(f"Invalid argument: output={output!r}: cannot be written ({e.strerror or e}). Valid choices: "
+             "a file in a folder you can write to.")
+    finally:
+        if os.path.exists(tmp):
+            os.remove(tmp)
+    print(f"aa-predict: {len(names)} predictions from {relative(file)} written to {relative(output)}")
+
+
+def write_rows(path: str, task: str, classes: list[str], names: list[str], out: Any) -> None:
+    """One CSV row per input: class, its probability and every class's (classification), else the outputs."""
+    with open(path, "w", newline="") as f:
         w = csv.writer(f)
-        if task.task == "classification" and classes:
+        if task == "classification" and classes:
             prob = out.softmax(-1)
             w.writerow(["input", "prediction", "probability", *(f"p_{c}" for c in classes)])
             for name, p in zip(names, prob.tolist()):
@@ -69,7 +91,6 @@ def main(argv: list[str] | None = None) -> None:
                                    [f"prediction_{i}" for i in range(len(flat[0]) if flat else 0)])])
             for name, values in zip(names, flat):
                 w.writerow([name, *(f"{v:.6g}" for v in values)])
-    print(f"aa-predict: {len(names)} predictions from {relative(file)} written to {relative(args['output'])}")
 
 
 if __name__ == "__main__":
