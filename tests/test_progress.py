@@ -8,15 +8,20 @@ from conftest import build
 from omegaconf import open_dict
 
 
-def test_progress_bar_counts_every_update_of_an_epoch_served_as_one_chunk(tmp_path):
+def with_bar(overrides: list[str], run_dir) -> tuple:
+    """(data, task, trainer, its update progress bar) of a run with the bar on, as aa-train builds it."""
     from aa.callbacks.update_progress import UpdateProgressBar
     from aa.run.build import build_trainer
 
-    cfg, dm, task = build(["trainer.max_epochs=1", "batch.size=64"])
+    cfg, dm, task = build(overrides)
     with open_dict(cfg):
         cfg.trainer.enable_progress_bar = True
-    trainer = build_trainer(cfg, str(tmp_path), dm)
-    bar = next(c for c in trainer.callbacks if isinstance(c, UpdateProgressBar))
+    trainer = build_trainer(cfg, str(run_dir), dm)
+    return dm, task, trainer, next(c for c in trainer.callbacks if isinstance(c, UpdateProgressBar))
+
+
+def test_progress_bar_counts_every_update_of_an_epoch_served_as_one_chunk(tmp_path):
+    dm, task, trainer, bar = with_bar(["trainer.max_epochs=1", "batch.size=64"], tmp_path)
     bar.refresh_s = 0.0  # draw every update
     drawn: list[tuple[object, int]] = []
     draw = bar._update
@@ -31,14 +36,7 @@ def test_progress_bar_counts_every_update_of_an_epoch_served_as_one_chunk(tmp_pa
 
 @pytest.mark.slow
 def test_no_validation_bar_flashes_for_a_one_batch_evaluation(tmp_path):
-    from aa.callbacks.update_progress import UpdateProgressBar
-    from aa.run.build import build_trainer
-
-    cfg, dm, task = build(["trainer.max_epochs=2"])
-    with open_dict(cfg):
-        cfg.trainer.enable_progress_bar = True
-    trainer = build_trainer(cfg, str(tmp_path), dm)
-    bar = next(c for c in trainer.callbacks if isinstance(c, UpdateProgressBar))
+    dm, task, trainer, bar = with_bar(["trainer.max_epochs=2"], tmp_path)
     trainer.fit(task, datamodule=dm)
     assert trainer.num_val_batches == [1] and trainer.current_epoch == 2
     assert bar.val_progress_bar_id is None and bar.train_progress_bar_id is not None
@@ -46,14 +44,7 @@ def test_no_validation_bar_flashes_for_a_one_batch_evaluation(tmp_path):
 
 @pytest.mark.slow
 def test_the_bar_shows_the_last_epochs_train_and_val_metrics(tmp_path):
-    from aa.callbacks.update_progress import UpdateProgressBar
-    from aa.run.build import build_trainer
-
-    cfg, dm, task = build(["trainer.max_epochs=2"])
-    with open_dict(cfg):
-        cfg.trainer.enable_progress_bar = True
-    trainer = build_trainer(cfg, str(tmp_path), dm)
-    bar = next(c for c in trainer.callbacks if isinstance(c, UpdateProgressBar))
+    dm, task, trainer, bar = with_bar(["trainer.max_epochs=2"], tmp_path)
     shown: list[dict] = []
     update = bar._update_metrics
     bar._update_metrics = lambda tr, pl: (update(tr, pl), shown.append(dict(bar._metric_component._metrics)))

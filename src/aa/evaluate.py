@@ -52,7 +52,7 @@ def evaluation_name(file: os.PathLike, split: str, overrides: list[str]) -> str:
     """``best-test``, ``last-val,decode.strategy=beam``: a folder name per checkpoint, split and overrides
     (path separators in override values become underscores)."""
     name = ",".join([f"{os.path.splitext(os.path.basename(file))[0]}-{split}", *sorted(overrides)])
-    return name.replace(os.sep, "_").replace("/", "_")[:200]
+    return name.replace("/", "_").replace("\\", "_")[:200]
 
 
 if __name__ == "__main__":

@@ -15,6 +15,7 @@ import sys
 from typing import Any
 
 from aa.config.errors import ConfigError
+from aa.run.atomic import replacing
 from aa.run.restore import fail, parse_args, relative, restore_run
 
 OWN = {"ckpt": None, "input": None, "output": "predictions.csv"}
@@ -61,17 +62,13 @@ def main(argv: list[str] | None = None) -> None:
     with torch.no_grad():
         out = torch.cat([task(chunk) for chunk in x.split(1024)]) if len(x) else torch.zeros(0)
     classes = list(getattr(dm, "class_names", []) or [])
-    tmp = f"{output}.tmp-{os.getpid()}"  # written whole, then renamed: an earlier file survives a failure
-    try:
+    try:  # written whole, then renamed: an earlier file survives a failure
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
-        write_rows(tmp, task.task, classes, names, out)
-        os.replace(tmp, output)
+        with replacing(output) as tmp:
+            write_rows(tmp, task.task, classes, names, out)
     except OSError as e:
         fail(f"Invalid argument: output={output!r}: cannot be written ({e.strerror or e}). Valid choices: "
              "a file in a folder you can write to.")
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
     print(f"aa-predict: {len(names)} predictions from {relative(file)} written to {relative(output)}")
 
 

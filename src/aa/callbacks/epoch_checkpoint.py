@@ -18,6 +18,7 @@ import torch
 from pytorch_lightning.callbacks import ModelCheckpoint
 from torch import Tensor
 
+from aa.run.atomic import replacing
 from aa.run.checkpoint_io import AtomicCheckpointIO
 
 
@@ -51,18 +52,15 @@ class EpochCheckpoint(ModelCheckpoint):
         if self._should_skip_saving_checkpoint(trainer):
             return
         candidates = self._monitor_candidates(trainer)
-        if not self.save_last:
-            if self._every_n_epochs >= 1 and (trainer.current_epoch + 1) % self._every_n_epochs == 0:
-                self._save_topk_checkpoint(trainer, candidates)
-            return
-        self._pending = []
+        self._pending = [] if self.save_last else None  # without last.ckpt, top-k files are written as usual
         try:
             if self._every_n_epochs >= 1 and (trainer.current_epoch + 1) % self._every_n_epochs == 0:
                 self._save_topk_checkpoint(trainer, candidates)
-            pending = self._pending
+            pending = self._pending or []
         finally:
             self._pending = None
-        self._save_last_checkpoint(trainer, candidates)
+        if self.save_last:
+            self._save_last_checkpoint(trainer, candidates)
         for path in pending:
             self._copy_of_last(trainer, path)
 
@@ -75,17 +73,14 @@ class EpochCheckpoint(ModelCheckpoint):
     def _copy_of_last(self, trainer: pl.Trainer, filepath: str) -> None:
         """``filepath`` becomes last.ckpt's content, atomically. A hard link needs a writer that replaces
         last.ckpt by a new file (AtomicCheckpointIO renames over it) rather than rewriting it in place."""
-        source, tmp = self.last_model_path, f"{filepath}.tmp-{os.getpid()}"
         if trainer.is_global_zero:
-            if os.path.exists(tmp):
-                os.remove(tmp)
-            try:
-                if not isinstance(trainer.strategy.checkpoint_io, AtomicCheckpointIO):
-                    raise OSError("the checkpoint writer may rewrite last.ckpt in place")
-                os.link(source, tmp)
-            except OSError:  # no hard links here (another file system, another writer): a real copy
-                shutil.copyfile(source, tmp)
-            os.replace(tmp, filepath)
+            with replacing(filepath) as tmp:
+                try:
+                    if not isinstance(trainer.strategy.checkpoint_io, AtomicCheckpointIO):
+                        raise OSError("the checkpoint writer may rewrite last.ckpt in place")
+                    os.link(self.last_model_path, tmp)
+                except OSError:  # no hard links here (another file system, another writer): a real copy
+                    shutil.copyfile(self.last_model_path, tmp)
         trainer.strategy.barrier()
         self._last_global_step_saved = trainer.global_step
         self._last_checkpoint_saved = filepath

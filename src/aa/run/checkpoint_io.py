@@ -13,6 +13,8 @@ from typing import Any
 import torch
 from lightning_fabric.plugins import TorchCheckpointIO
 
+from aa.run.atomic import replacing
+
 
 class AtomicCheckpointIO(TorchCheckpointIO):
     """torch.save into memory, one write to a temporary file beside the target, one atomic rename over it."""
@@ -20,13 +22,7 @@ class AtomicCheckpointIO(TorchCheckpointIO):
     def save_checkpoint(self, checkpoint: dict[str, Any], path: Any, storage_options: Any = None) -> None:
         path = os.fspath(path)
         os.makedirs(os.path.dirname(path) or ".", exist_ok=True)
-        tmp = f"{path}.tmp-{os.getpid()}"
         buffer = io.BytesIO()
         torch.save(checkpoint, buffer)
-        try:
-            with open(tmp, "wb") as f:
-                f.write(buffer.getbuffer())
-            os.replace(tmp, path)
-        finally:
-            if os.path.exists(tmp):
-                os.remove(tmp)
+        with replacing(path) as tmp, open(tmp, "wb") as f:
+            f.write(buffer.getbuffer())

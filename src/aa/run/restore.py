@@ -43,9 +43,8 @@ def fail(message: str) -> None:
     raise SystemExit(2)
 
 
-def locate(ckpt: str) -> tuple[Path, Path, list[str] | None]:
-    """(checkpoint file, run directory, the run's command-line overrides) for a run directory or a .ckpt:
-    the overrides come from the run's .hydra/ beside the checkpoint, else from inside the checkpoint."""
+def locate(ckpt: str) -> tuple[Path, Path]:
+    """(checkpoint file, run directory) for a run directory or a .ckpt, inside one or moved out of it."""
     p = Path(ckpt).expanduser()
     if p.is_dir():
         run = p
@@ -53,28 +52,25 @@ def locate(ckpt: str) -> tuple[Path, Path, list[str] | None]:
         if not found:
             raise ConfigError("ckpt", ckpt, "is a folder without checkpoints/best.ckpt or checkpoints/last.ckpt; "
                               "give a run directory aa-train wrote, or a .ckpt file in one")
-        file = found[0]
-    elif p.is_file():
-        file, run = p, p.parent.parent if p.parent.name == "checkpoints" else p.parent
-    else:
-        raise ConfigError("ckpt", ckpt, "does not exist; give a run directory (outputs/runs/<time>) or a .ckpt file")
-    stored_file = run / ".hydra" / "overrides.yaml"
-    if stored_file.is_file():
+        return found[0], run
+    if p.is_file():
+        return p, p.parent.parent if p.parent.name == "checkpoints" else p.parent
+    raise ConfigError("ckpt", ckpt, "does not exist; give a run directory (outputs/runs/<time>) or a .ckpt file")
+
+
+def run_overrides(run: Path, checkpoint: dict[str, Any], ckpt: str) -> list[str]:
+    """The run's command line: from its .hydra/ beside the checkpoint, else the one inside the checkpoint."""
+    stored = run / ".hydra" / "overrides.yaml"
+    if stored.is_file():
         from omegaconf import OmegaConf
 
-        return file, run, [str(o) for o in OmegaConf.load(stored_file)]
-    inside = embedded_overrides(file)
-    if inside is None:
-        raise ConfigError("ckpt", ckpt, f"has no run config beside it ({run / '.hydra'} is missing) nor inside it; "
-                          "give a checkpoint in the run directory aa-train wrote, or one it wrote since configs "
-                          "travel inside checkpoints")
-    return file, file.parent, inside
-
-
-def embedded_overrides(file: Path) -> list[str] | None:
-    """The command line a checkpoint carries (``aa_overrides``), if it carries one."""
-    found = load_checkpoint(file).get("aa_overrides")
-    return [str(o) for o in found] if isinstance(found, list) else None
+        return [str(o) for o in OmegaConf.load(stored)]
+    inside = checkpoint.get("aa_overrides")
+    if isinstance(inside, list):
+        return [str(o) for o in inside]
+    raise ConfigError("ckpt", ckpt, f"has no run config beside it ({run / '.hydra'} is missing) nor inside it; "
+                      "give a checkpoint in the run directory aa-train wrote, or one it wrote since configs "
+                      "travel inside checkpoints")
 
 
 def load_checkpoint(file: Path) -> dict[str, Any]:
@@ -107,14 +103,13 @@ def compose_run(stored: list[str], overrides: list[str]) -> Any:
     return cfg
 
 
-def build_from_checkpoint(cfg: Any, file: Path, overrides: list[str] = ()) -> tuple[Any, Any]:
-    """Data module and task module of the run, the task carrying the checkpoint's weights; a file that is
-    no checkpoint, or overrides that build a model the weights do not fit, are refused in one paragraph."""
+def build_from_checkpoint(cfg: Any, state: dict[str, Any], overrides: list[str]) -> tuple[Any, Any]:
+    """Data module and task module of the run, the task carrying the checkpoint's weights ``state``;
+    overrides that build a model the weights do not fit are refused in one paragraph."""
     import pytorch_lightning as pl
 
     from aa.run import build
 
-    state = load_checkpoint(file)["state_dict"]
     pl.seed_everything(cfg.seed, verbose=False)
     dm = build.build_data(cfg)
     task = build.build_task(cfg, dm)
@@ -136,13 +131,14 @@ def restore_run(ckpt: str, overrides: list[str]) -> tuple[Path, Path, Any, Any, 
     """(checkpoint file, run directory, config, data module, task module) of the run behind ``ckpt``, rebuilt from its own config plus
     ``overrides`` with the checkpoint's weights; bad input ends the command with one paragraph (exit 2)."""
     try:
-        file, run, stored = locate(ckpt)
-        cfg = compose_run(stored, overrides)
+        file, run = locate(ckpt)
+        checkpoint = load_checkpoint(file)
+        cfg = compose_run(run_overrides(run, checkpoint, ckpt), overrides)
     except ConfigError as e:
         fail(str(e))
     quiet()
     try:
-        dm, task = build_from_checkpoint(cfg, file, overrides)
+        dm, task = build_from_checkpoint(cfg, checkpoint["state_dict"], overrides)
     except ConfigError as e:
         fail(str(e))
     return file, run, cfg, dm, task
