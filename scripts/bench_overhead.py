@@ -18,6 +18,11 @@ against a plain PyTorch loop that also validates every epoch, keeps the best wei
 same model, data split, epochs and updates:
 
     whole_run epochs=60 plain_s=... aa_s=... ratio=...
+
+and the same whole run in Lightning's own idiom at its cheapest, without aa (``--floor-only`` prints just
+that line): what Lightning's loops alone cost against the plain loop, the floor under aa's whole-run ratio:
+
+    lightning_floor epochs=60 plain_s=... lightning_s=... ratio=...
 """
 from __future__ import annotations
 
@@ -150,6 +155,79 @@ def aa_run(cfg) -> float:
     return time.perf_counter() - start
 
 
+def lightning_run(cfg) -> float:
+    """The whole run as a bare LightningModule: training_step holds one epoch of textbook updates (one
+    Lightning batch an epoch, as aa's chunks), validation_step one pass over the validation tensors with two
+    ``self.log`` values, Lightning's ModelCheckpoint keeps the best weights (a file only when val/loss
+    improves); no logger, progress bar, model summary or other callback; then the best checkpoint is tested.
+    Same model, data split, optimiser, epochs and updates as ``plain_run``; nothing of aa's task module."""
+    import io
+    import tempfile
+
+    import pytorch_lightning as pl
+    from pytorch_lightning.callbacks import ModelCheckpoint
+    from torch.utils.data import DataLoader, TensorDataset
+
+    from aa.run import build
+
+    dm = build.build_data(cfg)
+    task = build.build_task(cfg, dm)
+    model, loss_fn, make_opt = task.model, task.loss, task.optimizer_factory
+    x, y, size = dm.x_train, dm.y_train, int(cfg.batch.size)
+    g = torch.Generator().manual_seed(cfg.seed)
+
+    class Bare(pl.LightningModule):
+        def __init__(self) -> None:
+            super().__init__()
+            self.model, self.automatic_optimization = model, False
+
+        def configure_optimizers(self):
+            return make_opt(params=self.model.parameters())
+
+        def training_step(self, batch, batch_idx):
+            opt = self.optimizers().optimizer
+            steps = self.trainer.fit_loop.epoch_loop.manual_optimization.optim_step_progress
+            for idx in torch.randperm(len(y), generator=g).split(size):
+                loss = loss_fn(self.model(x[idx]), y[idx])
+                opt.zero_grad(set_to_none=True)
+                loss.backward()
+                opt.step()
+                steps.increment_completed()  # global_step, as aa counts (checkpoints skip a step count saved)
+
+        def validation_step(self, batch, batch_idx):
+            out = self.model(dm.x_val)
+            self.log("val/loss", loss_fn(out, dm.y_val))
+            self.log("val/acc", (out.argmax(1) == dm.y_val).float().mean())
+
+        def test_step(self, batch, batch_idx):
+            self.log("test/acc", (self.model(dm.x_test).argmax(1) == dm.y_test).float().mean())
+
+    one = DataLoader(TensorDataset(torch.zeros(1)), batch_size=1)  # one Lightning batch an epoch
+    module = Bare()
+    gc.collect()
+    start = time.perf_counter()
+    with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
+        trainer = pl.Trainer(max_epochs=int(cfg.trainer.max_epochs), accelerator="cpu", devices=1, logger=False,
+                             enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
+                             callbacks=[ModelCheckpoint(dirpath=tempfile.mkdtemp(prefix="aa-bench-"),
+                                                        monitor="val/loss", mode="min", save_top_k=1)])
+        trainer.fit(module, train_dataloaders=one, val_dataloaders=one)
+        trainer.test(module, dataloaders=one, ckpt_path="best", verbose=False)
+    return time.perf_counter() - start
+
+
+def lightning_floor_line(rounds: int) -> None:
+    cfg = compose([])
+    plain, bare = [], []
+    for _ in range(rounds):
+        with without_nvml_request():
+            plain.append(plain_run(compose([])))
+        bare.append(lightning_run(compose([])))
+    p, b = statistics.median(plain), statistics.median(bare)
+    print(f"lightning_floor epochs={cfg.trainer.max_epochs} plain_s={p:.2f} lightning_s={b:.2f} ratio={b / p:.2f}",
+          flush=True)
+
+
 def whole_run_line(rounds: int) -> None:
     cfg = compose([])
     plain, aa = [], []
@@ -168,6 +246,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads for both sides")
     parser.add_argument("--engine-only", action="store_true", help="only the backprop=manual vs autograd line")
     parser.add_argument("--whole-only", action="store_true", help="only the whole-run line")
+    parser.add_argument("--floor-only", action="store_true", help="only the bare-Lightning whole-run line")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     import logging
@@ -177,6 +256,9 @@ def main() -> None:
     logging.getLogger("pytorch_lightning").setLevel(logging.ERROR)
     if args.whole_only:
         whole_run_line(args.rounds)
+        return
+    if args.floor_only:
+        lightning_floor_line(args.rounds)
         return
     probe = compose([])
     from aa.run import build
@@ -195,6 +277,7 @@ def main() -> None:
         print(f"batch_size={label} plain_ms_per_step={p:.3f} aa_ms_per_step={a:.3f} ratio={a / p:.2f}", flush=True)
     manual_engine_line(args.steps, args.rounds)
     whole_run_line(args.rounds)
+    lightning_floor_line(args.rounds)
 
 
 def manual_engine_line(steps: int, rounds: int) -> None:
