@@ -19,9 +19,11 @@ same model, data split, epochs and updates:
 
     whole_run epochs=60 plain_s=... aa_s=... ratio=...
 
-and the same whole run in Lightning's own idiom at its cheapest, without aa (``--floor-only`` prints just
-that line): what Lightning's loops alone cost against the plain loop, the floor under aa's whole-run ratio:
+and the same training in Lightning's own idiom at its cheapest, without aa (``--floor-only`` prints just
+these lines): what Lightning's loops alone cost against the plain loop, the floor under aa's ratios, per
+update at full batch and for the whole run:
 
+    lightning_floor batch_size=1168 plain_ms_per_step=... lightning_ms_per_step=... ratio=...
     lightning_floor epochs=60 plain_s=... lightning_s=... ratio=...
 """
 from __future__ import annotations
@@ -155,12 +157,14 @@ def aa_run(cfg) -> float:
     return time.perf_counter() - start
 
 
-def lightning_run(cfg) -> float:
+def lightning_run(cfg, steps: int | None = None, batch_size: int | None = None) -> float:
     """The whole run as a bare LightningModule: training_step holds one epoch of textbook updates (one
     Lightning batch an epoch, as aa's chunks), validation_step one pass over the validation tensors with two
     ``self.log`` values, Lightning's ModelCheckpoint keeps the best weights (a file only when val/loss
     improves); no logger, progress bar, model summary or other callback; then the best checkpoint is tested.
-    Same model, data split, optimiser, epochs and updates as ``plain_run``; nothing of aa's task module."""
+    Same model, data split, optimiser, epochs and updates as ``plain_run``; nothing of aa's task module.
+    Returns seconds. With ``steps``, only the updates (no validation, checkpoint or test), as ``aa_path``:
+    milliseconds per update at ``batch_size``."""
     import io
     import tempfile
 
@@ -173,7 +177,8 @@ def lightning_run(cfg) -> float:
     dm = build.build_data(cfg)
     task = build.build_task(cfg, dm)
     model, loss_fn, make_opt = task.model, task.loss, task.optimizer_factory
-    x, y, size = dm.x_train, dm.y_train, int(cfg.batch.size)
+    x, y = dm.x_train, dm.y_train
+    size = batch_size or int(cfg.batch.size)
     g = torch.Generator().manual_seed(cfg.seed)
 
     class Bare(pl.LightningModule):
@@ -202,22 +207,42 @@ def lightning_run(cfg) -> float:
         def test_step(self, batch, batch_idx):
             self.log("test/acc", (self.model(dm.x_test).argmax(1) == dm.y_test).float().mean())
 
+    per_epoch = -(-len(y) // size)
+    epochs = int(cfg.trainer.max_epochs) if steps is None else max(1, steps // per_epoch)
+    if steps is None:
+        extra = {"callbacks": [ModelCheckpoint(dirpath=tempfile.mkdtemp(prefix="aa-bench-"), monitor="val/loss",
+                                               mode="min", save_top_k=1)]}
+    else:
+        extra = {"enable_checkpointing": False, "limit_val_batches": 0}
     one = DataLoader(TensorDataset(torch.zeros(1)), batch_size=1)  # one Lightning batch an epoch
     module = Bare()
     gc.collect()
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        trainer = pl.Trainer(max_epochs=int(cfg.trainer.max_epochs), accelerator="cpu", devices=1, logger=False,
-                             enable_progress_bar=False, enable_model_summary=False, num_sanity_val_steps=0,
-                             callbacks=[ModelCheckpoint(dirpath=tempfile.mkdtemp(prefix="aa-bench-"),
-                                                        monitor="val/loss", mode="min", save_top_k=1)])
-        trainer.fit(module, train_dataloaders=one, val_dataloaders=one)
-        trainer.test(module, dataloaders=one, ckpt_path="best", verbose=False)
-    return time.perf_counter() - start
+        trainer = pl.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, logger=False, enable_progress_bar=False,
+                             enable_model_summary=False, num_sanity_val_steps=0, **extra)
+        trainer.fit(module, train_dataloaders=one, val_dataloaders=None if steps else one)
+        if steps is None:
+            trainer.test(module, dataloaders=one, ckpt_path="best", verbose=False)
+    elapsed = time.perf_counter() - start
+    return elapsed if steps is None else elapsed / (epochs * per_epoch) * 1e3
 
 
-def lightning_floor_line(rounds: int) -> None:
+def lightning_floor_line(rounds: int, steps: int) -> None:
+    """The bare LightningModule against the plain loop: per update at full batch (one update an epoch,
+    so Lightning's per-epoch cost shows), then the whole run."""
     cfg = compose([])
+    from aa.run import build
+
+    n_train = len(build.build_data(cfg).y_train)
+    plain, bare = [], []
+    for _ in range(rounds):
+        with without_nvml_request():
+            plain.append(plain_loop(compose(["batch=full"]), steps, n_train))
+        bare.append(lightning_run(compose(["batch=full"]), steps, n_train))
+    p, b = statistics.median(plain), statistics.median(bare)
+    print(f"lightning_floor batch_size={n_train} plain_ms_per_step={p:.3f} lightning_ms_per_step={b:.3f} "
+          f"ratio={b / p:.2f}", flush=True)
     plain, bare = [], []
     for _ in range(rounds):
         with without_nvml_request():
@@ -246,7 +271,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=1, help="torch threads for both sides")
     parser.add_argument("--engine-only", action="store_true", help="only the backprop=manual vs autograd line")
     parser.add_argument("--whole-only", action="store_true", help="only the whole-run line")
-    parser.add_argument("--floor-only", action="store_true", help="only the bare-Lightning whole-run line")
+    parser.add_argument("--floor-only", action="store_true", help="only the bare-Lightning lines (full batch, whole run)")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     import logging
@@ -258,7 +283,7 @@ def main() -> None:
         whole_run_line(args.rounds)
         return
     if args.floor_only:
-        lightning_floor_line(args.rounds)
+        lightning_floor_line(args.rounds, args.steps)
         return
     probe = compose([])
     from aa.run import build
@@ -277,7 +302,7 @@ def main() -> None:
         print(f"batch_size={label} plain_ms_per_step={p:.3f} aa_ms_per_step={a:.3f} ratio={a / p:.2f}", flush=True)
     manual_engine_line(args.steps, args.rounds)
     whole_run_line(args.rounds)
-    lightning_floor_line(args.rounds)
+    lightning_floor_line(args.rounds, args.steps)
 
 
 def manual_engine_line(steps: int, rounds: int) -> None:
