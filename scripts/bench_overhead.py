@@ -34,6 +34,7 @@ import gc
 import statistics
 import time
 import warnings
+from collections.abc import Callable
 
 import torch
 
@@ -105,6 +106,19 @@ def aa_path(cfg, steps: int) -> float:
     return (time.perf_counter() - start) / (epochs * per_epoch) * 1e3
 
 
+def textbook_epoch(model, loss_fn, opt, x, y, size: int, generator: torch.Generator) -> int:
+    """One epoch of shuffled mini-batch updates (slice, forward, loss, zero_grad, backward, step); the
+    number of updates. The plain run and the bare LightningModule both train with it."""
+    updates = 0
+    for idx in torch.randperm(len(y), generator=generator).split(size):
+        loss = loss_fn(model(x[idx]), y[idx])
+        opt.zero_grad(set_to_none=True)
+        loss.backward()
+        opt.step()
+        updates += 1
+    return updates
+
+
 def plain_run(cfg) -> float:
     """The textbook whole run: per epoch, shuffled mini-batch updates, then a validation pass; the weights
     with the lowest validation loss are kept and tested at the end."""
@@ -123,11 +137,7 @@ def plain_run(cfg) -> float:
     best, best_state = float("inf"), None
     for _ in range(int(cfg.trainer.max_epochs)):
         model.train()
-        for idx in torch.randperm(len(y), generator=g).split(size):
-            loss = loss_fn(model(x[idx]), y[idx])
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            opt.step()
+        textbook_epoch(model, loss_fn, opt, x, y, size, g)
         model.eval()
         with torch.no_grad():
             out = model(dm.x_val)
@@ -190,14 +200,10 @@ def lightning_run(cfg, steps: int | None = None, batch_size: int | None = None) 
             return make_opt(params=self.model.parameters())
 
         def training_step(self, batch, batch_idx):
-            opt = self.optimizers().optimizer
+            updates = textbook_epoch(self.model, loss_fn, self.optimizers().optimizer, x, y, size, g)
             steps = self.trainer.fit_loop.epoch_loop.manual_optimization.optim_step_progress
-            for idx in torch.randperm(len(y), generator=g).split(size):
-                loss = loss_fn(self.model(x[idx]), y[idx])
-                opt.zero_grad(set_to_none=True)
-                loss.backward()
-                opt.step()
-                steps.increment_completed()  # global_step, as aa counts (checkpoints skip a step count saved)
+            for _ in range(updates):  # global_step, as aa counts (checkpoints skip a step count saved)
+                steps.increment_completed()
 
         def validation_step(self, batch, batch_idx):
             out = self.model(dm.x_val)
@@ -228,6 +234,17 @@ def lightning_run(cfg, steps: int | None = None, batch_size: int | None = None) 
     return elapsed if steps is None else elapsed / (epochs * per_epoch) * 1e3
 
 
+def alternate(rounds: int, plain: Callable[[], float], other: Callable[[], float]) -> tuple[float, float]:
+    """Medians of ``plain`` and ``other`` run in turn, so machine noise hits both; the plain side runs
+    without Lightning's NVML request, as a process without Lightning would."""
+    p, o = [], []
+    for _ in range(rounds):
+        with without_nvml_request():
+            p.append(plain())
+        o.append(other())
+    return statistics.median(p), statistics.median(o)
+
+
 def lightning_floor_line(rounds: int, steps: int) -> None:
     """The bare LightningModule against the plain loop: per update at full batch (one update an epoch,
     so Lightning's per-epoch cost shows), then the whole run."""
@@ -235,32 +252,18 @@ def lightning_floor_line(rounds: int, steps: int) -> None:
     from aa.run import build
 
     n_train = len(build.build_data(cfg).y_train)
-    plain, bare = [], []
-    for _ in range(rounds):
-        with without_nvml_request():
-            plain.append(plain_loop(compose(["batch=full"]), steps, n_train))
-        bare.append(lightning_run(compose(["batch=full"]), steps, n_train))
-    p, b = statistics.median(plain), statistics.median(bare)
+    p, b = alternate(rounds, lambda: plain_loop(compose(["batch=full"]), steps, n_train),
+                     lambda: lightning_run(compose(["batch=full"]), steps, n_train))
     print(f"lightning_floor batch_size={n_train} plain_ms_per_step={p:.3f} lightning_ms_per_step={b:.3f} "
           f"ratio={b / p:.2f}", flush=True)
-    plain, bare = [], []
-    for _ in range(rounds):
-        with without_nvml_request():
-            plain.append(plain_run(compose([])))
-        bare.append(lightning_run(compose([])))
-    p, b = statistics.median(plain), statistics.median(bare)
+    p, b = alternate(rounds, lambda: plain_run(compose([])), lambda: lightning_run(compose([])))
     print(f"lightning_floor epochs={cfg.trainer.max_epochs} plain_s={p:.2f} lightning_s={b:.2f} ratio={b / p:.2f}",
           flush=True)
 
 
 def whole_run_line(rounds: int) -> None:
     cfg = compose([])
-    plain, aa = [], []
-    for _ in range(rounds):
-        with without_nvml_request():  # the plain side: a process without Lightning
-            plain.append(plain_run(compose([])))
-        aa.append(aa_run(compose([])))
-    p, a = statistics.median(plain), statistics.median(aa)
+    p, a = alternate(rounds, lambda: plain_run(compose([])), lambda: aa_run(compose([])))
     print(f"whole_run epochs={cfg.trainer.max_epochs} plain_s={p:.2f} aa_s={a:.2f} ratio={a / p:.2f}", flush=True)
 
 
@@ -293,14 +296,12 @@ def main() -> None:
                                  ("64", ["batch=mini", "batch.size=64"], 64),
                                  (str(n_train), ["batch=full"], n_train)):
         steps = args.steps if bs > 1 else args.steps * 2
-        plain, aa = [], []
-        for _ in range(args.rounds):
-            with without_nvml_request():  # the plain side: a process without Lightning
-                plain.append(plain_loop(compose(overrides), steps, bs))
-            aa.append(aa_path(compose(overrides), steps))
-        p, a = statistics.median(plain), statistics.median(aa)
+        p, a = alternate(args.rounds, lambda o=overrides, s=steps, b=bs: plain_loop(compose(o), s, b),
+                         lambda o=overrides, s=steps: aa_path(compose(o), s))
         print(f"batch_size={label} plain_ms_per_step={p:.3f} aa_ms_per_step={a:.3f} ratio={a / p:.2f}", flush=True)
     manual_engine_line(args.steps, args.rounds)
+    if args.engine_only:
+        return
     whole_run_line(args.rounds)
     lightning_floor_line(args.rounds, args.steps)
 
