@@ -2,7 +2,7 @@
 
 Both train on the same training sentences (the corpus data module's, held-out sentences left out) with
 the same dim, window, negative, min_count, sample and epochs; both sets of vectors are scored by the
-same word tests (aa.task.word_tests, which match gensim's evaluate_word_pairs/analogies). One line per
+same word tests (aa.data.word_tests, which match gensim's evaluate_word_pairs/analogies). One line per
 system and seed: tokens per second of training (raw corpus words x epochs / training time), wall time,
 WordSim-353 and SimLex-999 Spearman, analogy accuracy, with the pairs/questions in the vocabulary.
 
@@ -108,7 +108,7 @@ def main() -> None:
 
     import torch
 
-    from aa.task.word_tests import WordTests
+    from aa.data.word_tests import WordTests
 
     torch.set_num_threads(args.threads)
     tests = WordTests()

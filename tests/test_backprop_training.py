@@ -6,7 +6,7 @@ import torch
 from conftest import build, make_cfg, trainer_for
 from omegaconf import open_dict
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 
 MODES = {

@@ -10,7 +10,7 @@ import pytest
 import torch
 from conftest import aa_train, fit, make_cfg
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 from aa.data.regions import BLOBS, RegionsData
 

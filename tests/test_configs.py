@@ -10,7 +10,7 @@ import pytest
 from conftest import make_cfg
 from omegaconf import OmegaConf
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.paths import config_dir, config_groups, group_options
 from aa.config.schema import SCHEMAS
 from aa.config.validate import optional_groups, validate

@@ -8,7 +8,7 @@ import pytest
 import torch
 from conftest import fit, make_cfg
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 from aa.data.batching import Incremental, MiniBatch
 from aa.data.curriculum import Curriculum

@@ -8,7 +8,7 @@ import pytest
 import torch
 from torch import nn
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.models.detection import FasterRCNN, MaskRCNN
 from aa.task.detection import Detection
 

@@ -10,7 +10,7 @@ import pytest
 import torch
 from PIL import Image
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.coco import CocoData
 from aa.data.coco_check import check_coco
 from aa.data.detection_transforms import build_transforms

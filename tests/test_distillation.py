@@ -12,7 +12,7 @@ from omegaconf import OmegaConf
 from test_pruning import LEAN
 from torch.nn import functional as F
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 from aa.task.distillation import KD
 

@@ -28,7 +28,7 @@ class Boost(pl.Callback):
 @pytest.mark.slow
 def test_divergence_in_a_later_epoch_keeps_the_last_finite_checkpoint(tmp_path: Path, one_thread) -> None:
     from aa.config.validate import validate
-    from aa.run.divergence import Diverged
+    from aa.task.divergence import Diverged
     from aa.run.train import train
 
     cfg = make_cfg(["optim=sgd", "optim.lr=0.05", "trainer.max_epochs=5", "callbacks.decision_boundary=null",

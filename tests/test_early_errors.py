@@ -11,7 +11,7 @@ from conftest import make_cfg
 
 
 def refuse(overrides: list[str]) -> str:
-    from aa.config.errors import ConfigError
+    from aa.base.errors import ConfigError
     from aa.config.validate import validate
 
     with pytest.raises(ConfigError) as info:

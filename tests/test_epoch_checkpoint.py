@@ -13,7 +13,7 @@ RUN = ["trainer.max_epochs=4", "batch.size=64", "callbacks.decision_boundary=nul
 
 
 def counting_writes(monkeypatch) -> list[str]:
-    from aa.run.checkpoint_io import AtomicCheckpointIO
+    from aa.base.checkpoint_io import AtomicCheckpointIO
 
     written: list[str] = []
     save = AtomicCheckpointIO.save_checkpoint

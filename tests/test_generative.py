@@ -8,7 +8,7 @@ import torch
 from conftest import build, fit, make_cfg, make_model, refused
 from torch.distributions import Bernoulli, Normal, kl_divergence
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 from aa.generative.modes import mode_stats
 from aa.generative.parts import split_model

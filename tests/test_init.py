@@ -9,7 +9,7 @@ import torch
 from conftest import fit, make_cfg
 from torch import nn
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 from aa.nn.init import Constant, Default, Kaiming, Xavier
 

@@ -10,7 +10,7 @@ import torch
 from conftest import Events, make_cfg
 from pytorch_lightning.tuner.lr_finder import _LRFinder
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 from aa.run import build
 from aa.run.lr_find import range_test, suggest

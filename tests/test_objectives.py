@@ -9,7 +9,7 @@ from conftest import make_cfg
 from omegaconf import OmegaConf
 from torch import nn
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.paths import config_dir, group_options
 from aa.config.schema import SCHEMAS
 from aa.config.validate import validate

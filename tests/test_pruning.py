@@ -11,7 +11,7 @@ from torch import nn
 
 from aa.compress import importance
 from aa.compress.prune import Prune
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 
 # figures and probes of the default callbacks cost more than these short runs; the report does not need them

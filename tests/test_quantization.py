@@ -13,7 +13,7 @@ from torch import nn
 
 from aa.compress import measure
 from aa.compress import quantize as q
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 from aa.models.lenet import LeNet5
 from aa.models.mlp import MLP

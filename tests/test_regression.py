@@ -9,7 +9,7 @@ import pytest
 import torch
 from conftest import Events, make_cfg
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.schemas.toolbox import Function
 from aa.config.validate import validate
 from aa.data.diabetes import DiabetesData

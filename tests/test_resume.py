@@ -46,7 +46,7 @@ def test_checkpoint_carries_every_random_stream(tmp_path: Path) -> None:
 
     import numpy as np
 
-    from aa.run.rng import restore_rng, rng_state
+    from aa.base.rng import restore_rng, rng_state
 
     state = rng_state()
     drawn = (random.random(), float(np.random.rand()), float(torch.rand(1)))
@@ -72,7 +72,7 @@ class Exploding:
 
 
 def test_checkpoint_write_is_atomic(tmp_path: Path) -> None:
-    from aa.run.checkpoint_io import AtomicCheckpointIO
+    from aa.base.checkpoint_io import AtomicCheckpointIO
 
     io, path = AtomicCheckpointIO(), tmp_path / "last.ckpt"
     io.save_checkpoint({"w": torch.ones(3)}, path)

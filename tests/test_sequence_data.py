@@ -10,7 +10,7 @@ import torch
 from conftest import make_cfg
 from hydra.utils import instantiate
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 from aa.data.names import cache_dir
 from aa.data.tokenize import PAD_ID, UNK_ID, Vocabulary, characters, with_ngrams, words

@@ -7,7 +7,7 @@ import torch
 from conftest import make_cfg
 from torch import nn
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 from aa.models.build import build_model
 

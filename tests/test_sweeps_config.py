@@ -9,10 +9,10 @@ from conftest import aa_train
 from hydra import compose, initialize_config_dir
 from omegaconf import DictConfig
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.paths import config_dir
 from aa.config.validate import validate
-from aa.sweep.threads import job_threads
+from aa.run.threads import job_threads
 
 
 def full_cfg(overrides: list[str], multirun: bool = False) -> DictConfig:

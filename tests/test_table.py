@@ -67,7 +67,7 @@ def test_categories_one_hot_and_stratified_splits(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_missing_value_named_dropped_or_filled(tmp_path: Path) -> None:
-    from aa.config.errors import ConfigError
+    from aa.base.errors import ConfigError
 
     path = mixed(tmp_path, blank=(6, 1))  # row 6 of the data is line 8 of the file
     base = ["dataset=table", f"dataset.path={path}", "dataset.target=answer"]
@@ -81,7 +81,7 @@ def test_missing_value_named_dropped_or_filled(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_numeric_target_is_regression_with_its_own_config(tmp_path: Path, run, one_thread) -> None:
-    from aa.config.errors import ConfigError
+    from aa.base.errors import ConfigError
 
     g = torch.Generator().manual_seed(1)
     x = torch.rand(300, 2, generator=g)

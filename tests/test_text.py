@@ -10,7 +10,7 @@ import pytest
 import torch
 from conftest import Events, aa_train, make_cfg
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.names import cache_dir
 from aa.data.text_augment import DeleteWords, InsertWords, SubstituteWords
 

@@ -12,7 +12,7 @@ import pytest
 import torch
 from conftest import aa_train, make_cfg
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 SMALL_CNN = ["model=cnn", "model.blocks=[{channels: 8},{channels: 16}]", "model.hidden=[32]", "batch.size=16"]
 

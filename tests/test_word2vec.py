@@ -10,13 +10,13 @@ import pytest
 import torch
 from conftest import make_cfg
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.validate import validate
 from aa.data.corpus import CorpusData
 from aa.data.grammar import CLASSES
 from aa.models.word2vec import Word2Vec, context_windows
 from aa.task.word2vec import NegativeSampling
-from aa.task.word_tests import (
+from aa.data.word_tests import (
     analogies,
     gensim_test_data,
     read_pairs,

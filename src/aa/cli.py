@@ -132,7 +132,7 @@ def check_composed(argv: list[str]) -> str | None:
         return None
     from hydra import compose, initialize_config_dir
 
-    from aa.config.errors import ConfigError
+    from aa.base.errors import ConfigError
     from aa.config.validate import validate
 
     try:

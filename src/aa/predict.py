@@ -14,8 +14,8 @@ import os
 import sys
 from typing import Any
 
-from aa.config.errors import ConfigError
-from aa.run.atomic import replacing
+from aa.base.errors import ConfigError
+from aa.base.atomic import replacing
 from aa.run.restore import fail, parse_args, relative, restore_run
 
 OWN = {"ckpt": None, "input": None, "output": "predictions.csv"}

@@ -19,7 +19,7 @@ from aa.compress import report
 from aa.compress.importance import training_batches
 from aa.compress.measure import quantized_layers
 from aa.compress.prune import Prune
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 RECURRENT = (nn.RNNBase, nn.Embedding, nn.EmbeddingBag)
 

@@ -18,8 +18,8 @@ import torch
 from pytorch_lightning.callbacks import ModelCheckpoint
 from torch import Tensor
 
-from aa.run.atomic import replacing
-from aa.run.checkpoint_io import AtomicCheckpointIO
+from aa.base.atomic import replacing
+from aa.base.checkpoint_io import AtomicCheckpointIO
 
 
 class EpochCheckpoint(ModelCheckpoint):

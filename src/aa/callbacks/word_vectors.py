@@ -15,7 +15,7 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
-from aa.task.word_tests import nearest
+from aa.data.word_tests import nearest
 
 
 def write_word2vec(path: str, words: Sequence[str], vectors: Tensor) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 _CREATED_BY_THIS_RUN: set[str] = set()
 

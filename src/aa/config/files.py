@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 from typing import Sequence
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".ppm", ".bmp", ".pgm", ".tif", ".tiff", ".webp")
 

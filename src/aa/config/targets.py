@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, Iterator
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 KNOWN = ("aa", "torch", "torchvision", "torchmetrics", "pytorch_lightning", "lightning", "torch_geometric",
          "gensim", "sklearn")

@@ -7,9 +7,9 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from aa.backprop.support import check_manual_backprop
+from aa.config.manual_backprop import check_manual_backprop
 from aa.config import schemas  # noqa: F401  (registers every schema)
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.paths import config_dir, config_groups, group_options
 from aa.config.schema import SCHEMAS
 from aa.config.schemas.toolbox import check_toolbox
@@ -36,7 +36,7 @@ def validate(cfg: DictConfig | dict) -> dict:
         data = {k: _plain(cfg, k) for k in cfg if k != "hydra"}
     check_targets(data)
     optional = optional_groups()
-    _check_node("", data, SCHEMAS["aa.run.train.Run"], skip=set(SINGLE_NODE) | set(MULTI_SELECT) | set(optional))
+    check_node("", data, SCHEMAS["aa.run.train.Run"], skip=set(SINGLE_NODE) | set(MULTI_SELECT) | set(optional))
     for group in optional:
         if data.get(group):
             _check_target(group, data[group])
@@ -79,10 +79,10 @@ def _check_target(path: str, node: dict) -> None:
         if str(target).startswith("aa."):
             raise ConfigError(f"{path}._target_", target, "has no schema registered in aa.config.schemas")
         return
-    _check_node(path, node, cls)
+    check_node(path, node, cls)
 
 
-def _check_node(path: str, node: dict, cls: type, skip: set[str] = frozenset()) -> None:
+def check_node(path: str, node: dict, cls: type, skip: set[str] = frozenset()) -> None:
     fields = {f.name: f for f in dataclasses.fields(cls)}
     hints = typing.get_type_hints(cls)
     for key, value in node.items():
@@ -161,7 +161,7 @@ def _check_type(key: str, value: Any, hint: Any) -> None:
     if dataclasses.is_dataclass(hint):
         if not isinstance(value, dict):
             raise ConfigError(key, value, "has the wrong type: expected a mapping")
-        return _check_node(key, value, hint)
+        return check_node(key, value, hint)
     if origin is dict:
         if not isinstance(value, dict):
             raise ConfigError(key, value, "has the wrong type: expected a mapping")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import os
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.text_csv import Records, TextCSVData
 
 BASE = "https://raw.githubusercontent.com/mhjabreel/CharCnn_Keras/master/data/ag_news_csv/"

@@ -12,7 +12,7 @@ import torch
 from torch import Tensor
 from torch.nn import functional as F
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 
 def _uniform(n: int, low: float, high: float, like: Tensor) -> Tensor:

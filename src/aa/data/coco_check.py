@@ -7,7 +7,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 TOLERANCE = 1.0  # pixels a box may exceed its image by (rounding in exported annotations)
 

@@ -17,7 +17,7 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 MAX_SENTENCE = 10000  # gensim's LineSentence cuts longer lines (text8 is one line) into such pieces

@@ -15,7 +15,7 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.schemas.embeddings import PLANETOID, planetoid_raw_files
 from aa.data.batching import BatchMode, FullBatch
 

@@ -13,7 +13,7 @@ import torch
 from torch import Tensor
 from torch.utils.data import DataLoader
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.batching import BatchMode, FullBatch, MiniBatch, Online
 from aa.nn.input import Standardize
 

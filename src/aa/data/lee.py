@@ -9,9 +9,9 @@ from __future__ import annotations
 import os
 from typing import Any, Iterable
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.corpus import CorpusData, read_lines
-from aa.task.word_tests import gensim_test_data
+from aa.data.word_tests import gensim_test_data
 
 TEXT8_URL = "http://mattmahoney.net/dc/text8.zip"
 

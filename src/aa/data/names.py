@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 from typing import Sequence
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.text_csv import Records, TextData
 
 

@@ -13,7 +13,7 @@ import torch
 from PIL import Image
 from torch.utils.data import Dataset, Subset
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.detection_data import DetectionData
 
 URL = "https://www.cis.upenn.edu/~jshi/ped_html/PennFudanPed.zip"

@@ -13,7 +13,7 @@ from typing import Any, Sequence
 import torch
 from torch import Tensor
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.files import delimiter, require_file, shown
 from aa.data.tensor_data import TensorDataModule
 from aa.data.text_csv import class_index

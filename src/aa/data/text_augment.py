@@ -9,7 +9,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.tokenize import PAD_ID
 
 

@@ -13,7 +13,7 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.tensor_data import TensorDataModule
 from aa.data.tokenize import Vocabulary, tokenizer
 

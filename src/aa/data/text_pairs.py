@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import os
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.seq2seq_tasks import PairData, Pairs
 
 

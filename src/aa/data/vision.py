@@ -10,7 +10,7 @@ from pathlib import Path
 import torch
 from torch import Tensor
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.data.tensor_data import TensorDataModule
 from aa.nn.input import Standardize
 

@@ -8,7 +8,7 @@ from typing import Callable
 import torch
 from torch import Tensor, nn
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.models.torchvision_nets import image_activation
 from aa.nn.activations import ReLU
 from aa.nn.normalization import NoNorm

@@ -16,7 +16,7 @@ from torchvision.models.detection.mask_rcnn import MaskRCNNHeads, MaskRCNNPredic
 from torchvision.ops import misc
 from torchvision.ops.feature_pyramid_network import LastLevelMaxPool
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 BACKBONES = ("resnet50_fpn", "resnet18_fpn", "mobilenet_v3_fpn")
 RATIOS = (0.5, 1.0, 2.0)

@@ -11,7 +11,7 @@ from pathlib import Path
 import torch
 from torch import nn
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 log = logging.getLogger("aa")
 

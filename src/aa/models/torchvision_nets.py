@@ -8,7 +8,7 @@ from typing import Callable
 import torch
 from torch import nn
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.models.pretrained import load_pretrained, require_normalization
 
 log = logging.getLogger("aa")

@@ -13,7 +13,7 @@ from typing import Sequence
 import torch
 from torch import nn
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 log = logging.getLogger("aa")
 

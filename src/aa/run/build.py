@@ -13,7 +13,7 @@ from aa.callbacks.compression import compression_callbacks
 from aa.callbacks.data_on_device import DataOnDevice
 from aa.config.validate import input_kind
 from aa.models.build import build_model
-from aa.run.checkpoint_io import AtomicCheckpointIO
+from aa.base.checkpoint_io import AtomicCheckpointIO
 from aa.task.module import TaskModule
 from aa.task.objective import Objective
 

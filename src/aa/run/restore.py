@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 
 
 def parse_args(argv: list[str], own: dict[str, str | None], tool: str) -> tuple[dict[str, str], list[str]]:

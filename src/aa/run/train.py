@@ -119,13 +119,13 @@ def _lookup(metrics: dict[str, Any], name: str) -> float | None:
 
 def hydra_task(cfg: DictConfig) -> float | None:
     """Entry for Hydra: the run directory and group choices come from the Hydra runtime; in a sweep
-    the job runs isolated (aa.sweep.failures) and may resume."""
+    the job runs isolated (aa.run.job) and may resume."""
     from hydra.core.hydra_config import HydraConfig
 
     from aa.config.callback import fail
     from aa.run.console import quiet_console
-    from aa.run.divergence import Diverged
-    from aa.sweep.failures import run_job
+    from aa.task.divergence import Diverged
+    from aa.run.job import run_job
 
     quiet_console()
     hydra = HydraConfig.get()
@@ -138,8 +138,8 @@ def hydra_task(cfg: DictConfig) -> float | None:
                        multirun=str(hydra.mode) == "RunMode.MULTIRUN", resume=bool(cfg.get("resume")),
                        threads_per_job=cfg.get("threads_per_job"), launcher=hydra.launcher,
                        max_epochs=cfg.trainer.get("max_epochs"))
-    except Diverged as e:  # a single run: the sweep's jobs record it and go on (aa.sweep.failures)
-        from aa.sweep.resume import last_checkpoint
+    except Diverged as e:  # a single run: the sweep's jobs record it and go on (aa.run.job)
+        from aa.run.resume import last_checkpoint
 
         print(e.paragraph(cfg, last_checkpoint(runtime.output_dir)), file=sys.stderr)
         raise SystemExit(3) from None
@@ -152,7 +152,7 @@ def hydra_task(cfg: DictConfig) -> float | None:
 
 def config_error(e: BaseException | None) -> BaseException | None:
     """The ConfigError behind ``e``, also when Hydra's instantiate wrapped it in its own exception."""
-    from aa.config.errors import ConfigError
+    from aa.base.errors import ConfigError
 
     while e is not None and not isinstance(e, ConfigError):
         e = e.__cause__

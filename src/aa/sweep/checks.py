@@ -5,7 +5,7 @@ from typing import Any
 
 from omegaconf import DictConfig, OmegaConf
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.schema import SCHEMAS
 from aa.config.schemas.sweeps import OPTUNA, SLURM
 from aa.sweep.metric import default_metric, direction
@@ -15,13 +15,13 @@ DDP_LAUNCHERS = {SLURM: "slurm_ddp"}
 
 def check_launch(cfg: DictConfig, data: dict) -> None:
     """Validate hydra.launcher and hydra.sweeper against their schemas and refuse what cannot run."""
-    from aa.config.validate import _check_node
+    from aa.config.validate import check_node
 
     hydra = cfg.hydra
     nodes = {name: OmegaConf.to_container(hydra[name], resolve=True)
              for name in ("launcher", "sweeper") if hydra.get(name) is not None}
     for name, node in nodes.items():
-        _check_engine(f"hydra.{name}", node, _check_node)
+        _check_engine(f"hydra.{name}", node, check_node)
     launcher = nodes.get("launcher") or {}
     check_ddp(data, str(hydra.get("mode")) == "RunMode.MULTIRUN", launcher)
     sweeper = nodes.get("sweeper") or {}

@@ -9,7 +9,7 @@ from typing import Any
 
 from omegaconf import OmegaConf
 
-from aa.sweep.failures import read_record
+from aa.run.job import read_record
 
 
 @dataclass

@@ -35,7 +35,7 @@ def check_sweep(argv: list[str]) -> str | None:
     """One paragraph listing the combinations that cannot run, or None when all can."""
     from hydra import compose, initialize_config_dir
 
-    from aa.config.errors import ConfigError
+    from aa.base.errors import ConfigError
     from aa.config.paths import config_dir
     from aa.config.validate import validate
 

@@ -22,7 +22,7 @@ SUMMARY_FILE = "sweep_summary.csv"
 class SweepSummary(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from aa.config.callback import fail
-        from aa.config.errors import ConfigError
+        from aa.base.errors import ConfigError
         from aa.sweep.checks import check_launch
         from aa.sweep.ray_gpus import fit_ray_to_cluster
 

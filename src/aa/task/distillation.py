@@ -16,7 +16,7 @@ from omegaconf import DictConfig, OmegaConf
 from torch import Tensor, nn
 from torch.nn import functional as F
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.task.classification import Classification
 from aa.task.losses import Loss
 from aa.task.objective import Step

@@ -15,7 +15,7 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor, nn
 
-from aa.run.rng import restore_rng, rng_state
+from aa.base.rng import restore_rng, rng_state
 from aa.task.objective import Objective, Step
 from aa.task.regularizers import Regularizer
 
@@ -144,7 +144,7 @@ class TaskModule(pl.LightningModule):
 
     def _diverged(self, losses: list[Tensor]) -> None:
         """Stop at the first non-finite training loss of this chunk, naming its epoch and update."""
-        from aa.run.divergence import Diverged
+        from aa.task.divergence import Diverged
 
         bad = (~torch.isfinite(torch.stack(losses).float())).nonzero()
         first = int(bad[0]) if len(bad) else len(losses) - 1

@@ -2,7 +2,7 @@
 
 Training batches are runs of text (word ids, sentence ids); the model turns each into predictions
 (true word against ``negative`` noise words). val/test report the loss on held-out sentences and
-the intrinsic tests of ``aa.task.word_tests``: same-class neighbours when the corpus knows its word
+the intrinsic tests of ``aa.data.word_tests``: same-class neighbours when the corpus knows its word
 classes (the generated grammar), word-similarity Spearman and analogy accuracy when gensim's test
 files are installed and some of their words are in the vocabulary (with the counts used).
 """
@@ -16,7 +16,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 from aa.task.objective import Objective, Step
-from aa.task.word_tests import WordTests, same_class_neighbours
+from aa.data.word_tests import WordTests, same_class_neighbours
 
 if TYPE_CHECKING:
     from torch.optim import Optimizer
@@ -48,7 +48,7 @@ class Word2VecObjective(Objective):
     def optimizers(self, model: nn.Module, optimizer: Callable[..., "Optimizer"]) -> list["Optimizer"]:
         opt = optimizer(params=model.parameters())
         if getattr(model.vectors, "sparse", False) and type(opt).__name__ not in SPARSE_OPTIMIZERS:
-            from aa.config.errors import ConfigError
+            from aa.base.errors import ConfigError
 
             raise ConfigError("model.sparse", True, f"needs an optimiser that takes sparse gradients, not "
                               f"{type(opt).__name__}", "optim=sgd or optim=adagrad, or model.sparse=false")

@@ -8,7 +8,7 @@ from __future__ import annotations
 import os
 from typing import Any, Optional
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.schema import NodeSchema, opt, schema
 
 RECURRENT_MODELS = ("aa.models.recurrent.", "aa.models.text.")

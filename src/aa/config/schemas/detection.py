@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Optional
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.schema import NodeSchema, opt, schema
 
 BACKBONES = ("resnet50_fpn", "resnet18_fpn", "mobilenet_v3_fpn")

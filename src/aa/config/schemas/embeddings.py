@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 from typing import Optional
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.schema import NodeSchema, opt, schema
 from aa.config.schemas.sequences import WordText
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Optional
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.schema import NodeSchema, opt, schema
 from aa.config.schemas.data import Splits
 

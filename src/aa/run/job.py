@@ -12,9 +12,9 @@ import time
 import traceback
 from typing import Any, Callable
 
-from aa.run.divergence import Diverged
-from aa.sweep.resume import finished_metrics, last_checkpoint
-from aa.sweep.threads import job_threads
+from aa.task.divergence import Diverged
+from aa.run.resume import finished_metrics, last_checkpoint
+from aa.run.threads import job_threads
 
 log = logging.getLogger("aa")
 JOB_FILE = "job.json"

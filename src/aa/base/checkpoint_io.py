@@ -13,7 +13,7 @@ from typing import Any
 import torch
 from lightning_fabric.plugins import TorchCheckpointIO
 
-from aa.run.atomic import replacing
+from aa.base.atomic import replacing
 
 
 class AtomicCheckpointIO(TorchCheckpointIO):

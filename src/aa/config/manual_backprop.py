@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from omegaconf import OmegaConf
 
-from aa.config.errors import ConfigError
+from aa.base.errors import ConfigError
 from aa.config.paths import config_dir, group_options
 
 MODELS = ("aa.models.perceptron.Perceptron", "aa.models.mlp.MLP")

@@ -1,0 +1,1 @@
+"""The bottom floor: helpers every other package may use, importing nothing of aa above them."""
