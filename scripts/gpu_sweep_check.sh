@@ -10,7 +10,7 @@ OUT=${1:-outputs/gpu_sweep_check}
 EPOCHS=${EPOCHS:-20}
 JOBS_PER_GPU=${JOBS_PER_GPU:-2}
 LAUNCHER=${LAUNCHER:-ray}
-if command -v aa-train >/dev/null; then AA=(aa-train); else export PYTHONPATH=$PWD/src; AA=(python -m aa.cli); fi
+if command -v aa-train >/dev/null; then AA=(aa-train); else export PYTHONPATH=$PWD/src; AA=(python -m aa.entry.train); fi
 
 NGPU=$(python -c "import torch; print(torch.cuda.device_count())")
 [ "$NGPU" -gt 0 ] || { echo "gpu_sweep_check: no GPU visible"; exit 1; }

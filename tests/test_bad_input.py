@@ -29,8 +29,8 @@ CASES = [
 
 @pytest.mark.parametrize("args,words", CASES, ids=[" ".join(a) for a in (c[0] for c in CASES)])
 def test_bad_input_is_refused_cleanly(tmp_path, capsys, monkeypatch, args: list[str], words: list[str]) -> None:
-    """aa-train's entry point (aa.cli:main) in this process: the same checks without a new interpreter."""
-    from aa.cli import main
+    """aa-train's entry point (aa.entry.train:main) in this process: the same checks without a new interpreter."""
+    from aa.entry.train import main
 
     run_dir = tmp_path / "run"
     monkeypatch.setattr(sys, "argv", ["aa-train", *args, f"hydra.run.dir={run_dir}", f"hydra.sweep.dir={tmp_path}/sweep"])

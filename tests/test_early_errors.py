@@ -20,8 +20,8 @@ def refuse(overrides: list[str]) -> str:
 
 
 def cli(args: list[str]) -> tuple[int, str, bool]:
-    """aa.cli.main in a fresh interpreter: (exit code, output, whether torch was imported)."""
-    code = ("import sys\nfrom aa.cli import main\nsys.argv = ['aa-train', *sys.argv[1:]]\n"
+    """aa.entry.train.main in a fresh interpreter: (exit code, output, whether torch was imported)."""
+    code = ("import sys\nfrom aa.entry.train import main\nsys.argv = ['aa-train', *sys.argv[1:]]\n"
             "try:\n    main()\nexcept SystemExit as e:\n    print('EXIT', e.code, 'torch' in sys.modules)\n")
     p = subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=120)
     out = p.stdout + p.stderr

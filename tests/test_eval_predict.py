@@ -21,7 +21,7 @@ def digits_run(tmp_path_factory) -> Path:
 
 @pytest.mark.slow
 def test_eval_reproduces_the_runs_test_metrics(digits_run: Path) -> None:
-    from aa.evaluate import main
+    from aa.entry.eval import main
 
     main([f"ckpt={digits_run}"])
     ours = json.loads((digits_run / "eval" / "best-test" / "metrics.json").read_text())
@@ -34,7 +34,7 @@ def test_eval_reproduces_the_runs_test_metrics(digits_run: Path) -> None:
 def test_a_checkpoint_moved_out_of_its_run_carries_its_config(digits_run: Path, tmp_path: Path) -> None:
     import shutil
 
-    from aa.evaluate import main
+    from aa.entry.eval import main
 
     alone = tmp_path / "shared" / "digits.ckpt"
     alone.parent.mkdir()
@@ -48,7 +48,7 @@ def test_a_checkpoint_moved_out_of_its_run_carries_its_config(digits_run: Path, 
 
 @pytest.mark.slow
 def test_each_evaluation_keeps_its_own_results(digits_run: Path) -> None:
-    from aa.evaluate import main
+    from aa.entry.eval import main
 
     main([f"ckpt={digits_run}/checkpoints/last.ckpt", "split=val"])
     main([f"ckpt={digits_run}/checkpoints/last.ckpt", "split=val", "dataset.val_fraction=0.3"])
@@ -65,7 +65,7 @@ def test_each_evaluation_keeps_its_own_results(digits_run: Path) -> None:
     (["ckpt=torn"], ["torn.ckpt'", "is not a checkpoint aa-train wrote, or it is damaged"]),
 ])
 def test_weights_that_cannot_load_are_one_paragraph(digits_run: Path, capsys, args: list[str], words: list[str]) -> None:
-    from aa.evaluate import main
+    from aa.entry.eval import main
 
     whole = (digits_run / "checkpoints" / "last.ckpt").read_bytes()
     (digits_run / "checkpoints" / "torn.ckpt").write_bytes(whole[:len(whole) // 2])  # a write cut off half way
@@ -78,7 +78,7 @@ def test_weights_that_cannot_load_are_one_paragraph(digits_run: Path, capsys, ar
 
 @pytest.mark.slow
 def test_eval_on_val_of_a_checkpoint_file(digits_run: Path, tmp_path: Path) -> None:
-    from aa.evaluate import main
+    from aa.entry.eval import main
 
     main([f"ckpt={digits_run}/checkpoints/last.ckpt", "split=val", f"output={tmp_path}"])
     assert 0.5 < json.loads((tmp_path / "metrics.json").read_text())["val"]["acc"] <= 1
@@ -88,7 +88,7 @@ def test_eval_on_val_of_a_checkpoint_file(digits_run: Path, tmp_path: Path) -> N
 def test_predict_vectors_one_row_each(digits_run: Path, tmp_path: Path) -> None:
     from sklearn.datasets import load_digits
 
-    from aa.predict import main
+    from aa.entry.predict import main
 
     d = load_digits()
     (tmp_path / "in.csv").write_text("\n".join(",".join(str(v / 16) for v in row) for row in d.data[:25]))
@@ -101,7 +101,7 @@ def test_predict_vectors_one_row_each(digits_run: Path, tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_predict_output_makes_its_folder_and_refuses_a_folder(digits_run: Path, tmp_path: Path, capsys) -> None:
-    from aa.predict import main
+    from aa.entry.predict import main
 
     (tmp_path / "in.csv").write_text("\n".join(",".join(["0.5"] * 64) for _ in range(3)))
     main([f"ckpt={digits_run}", f"input={tmp_path}/in.csv", f"output={tmp_path}/new/deeper/p.csv"])
@@ -120,7 +120,7 @@ def test_predict_output_makes_its_folder_and_refuses_a_folder(digits_run: Path, 
     (["ckpt=x", "modle=cnn"], ["modle", "model"]),
 ])
 def test_bad_arguments_are_one_paragraph(capsys, args: list[str], words: list[str]) -> None:
-    from aa.evaluate import main
+    from aa.entry.eval import main
 
     with pytest.raises(SystemExit) as info:
         main(args)
@@ -132,7 +132,7 @@ def test_bad_arguments_are_one_paragraph(capsys, args: list[str], words: list[st
 def test_predict_images_class_and_probability(tmp_path: Path) -> None:
     from PIL import Image
 
-    from aa.predict import main
+    from aa.entry.predict import main
 
     for split, n in (("train", 10), ("val", 4)):
         for c, col in (("red", (220, 30, 30)), ("blue", (30, 30, 220))):
@@ -153,7 +153,7 @@ def test_predict_images_class_and_probability(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("content", [b"junk\n", b"\x80\x02K\x01."])
 def test_a_file_that_is_no_checkpoint_is_one_paragraph(tmp_path: Path, capsys, content: bytes) -> None:
-    from aa.evaluate import main
+    from aa.entry.eval import main
 
     (tmp_path / "x.ckpt").write_bytes(content)  # foreign bytes; a pickled int
     with pytest.raises(SystemExit) as info:

@@ -40,7 +40,7 @@ def test_a_vae_run_reports_its_bound_and_draws_samples_reconstructions_and_laten
 
 @pytest.mark.slow
 def test_aa_sample_writes_a_grid_of_the_chosen_class_without_training(cvae_run, tmp_path, capsys):
-    from aa.sample import main
+    from aa.entry.sample import main
 
     run_dir, _ = cvae_run
     out = tmp_path / "threes.png"

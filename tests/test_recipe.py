@@ -19,8 +19,10 @@ def test_resnet18_trains_on_its_recipe_unless_told_otherwise(overrides, epochs, 
 
 
 def test_key_checks_follow_the_recipe_a_model_chooses():
-    from aa.cli import check_keys
+    from aa.base.errors import ConfigError
+    from aa.config.command_line import compose
 
-    assert check_keys(["model=resnet18", "scheduler.pct_start=0.2"]) is None
-    problem = check_keys(["model=resnet18", "scheduler.pctstart=0.2"])
-    assert problem is not None and "scheduler=onecycle" in problem and "pct_start" in problem
+    assert compose(["model=resnet18", "scheduler.pct_start=0.2"]).scheduler.pct_start == 0.2
+    with pytest.raises(ConfigError) as refused:
+        compose(["model=resnet18", "scheduler.pctstart=0.2"])
+    assert "scheduler=onecycle" in str(refused.value) and "pct_start" in str(refused.value)

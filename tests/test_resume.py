@@ -101,7 +101,7 @@ def test_a_finished_run_trains_further_as_if_asked_for_more_epochs_at_once(tmp_p
 
 
 def test_a_finished_run_refuses_overrides_that_would_change_it(tmp_path: Path) -> None:
-    from aa.config.argv import resume_argv
+    from aa.config.command_line import resume_argv
 
     (tmp_path / ".hydra").mkdir()
     (tmp_path / ".hydra" / "overrides.yaml").write_text("- trainer.max_epochs=3\n")

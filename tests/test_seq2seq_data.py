@@ -112,7 +112,7 @@ def test_seq2seq_models_are_refused_on_classification_data():
 @pytest.mark.slow
 def test_decode_options_for_a_model_that_does_not_decode_are_refused_before_torch(tmp_path):
     """decode=beam with the default MLP: Hydra cannot place it; aa-train names the options that decode."""
-    code = ("import sys\nfrom aa.cli import main\nsys.argv = ['aa-train', *sys.argv[1:]]\n"
+    code = ("import sys\nfrom aa.entry.train import main\nsys.argv = ['aa-train', *sys.argv[1:]]\n"
             "try:\n    main()\nexcept SystemExit as e:\n    print('EXIT', e.code, 'torch' in sys.modules)\n")
     p = subprocess.run([sys.executable, "-c", code, "decode=beam", f"hydra.run.dir={tmp_path / 'run'}"],
                        capture_output=True, text=True, timeout=120)
@@ -124,7 +124,7 @@ def test_decode_options_for_a_model_that_does_not_decode_are_refused_before_torc
 
 @pytest.mark.slow
 def test_a_decode_key_for_a_model_that_does_not_decode_is_refused(tmp_path, capsys, monkeypatch):
-    from aa.cli import main
+    from aa.entry.train import main
 
     monkeypatch.setattr(sys, "argv", ["aa-train", "decode.beam_size=2", f"hydra.run.dir={tmp_path / 'run'}"])
     with pytest.raises(SystemExit) as exit_:

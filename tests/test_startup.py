@@ -10,7 +10,7 @@ from conftest import aa_train
 PROBE = """
 import sys
 sys.argv = ["aa-train", *{args!r}]
-from aa.cli import main
+from aa.entry.train import main
 try:
     main()
 except SystemExit:

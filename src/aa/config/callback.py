@@ -1,4 +1,4 @@
-"""Hydra callback that validates every job's config before it trains, and cleans up after bad input."""
+"""Hydra callback: a sweep job's config validated before it trains (a single run is validated by aa-train), and cleanup after bad input."""
 from __future__ import annotations
 
 import os
@@ -31,10 +31,10 @@ def discard_run_dir(run_dir: str) -> None:
 
 class ValidateConfig(Callback):
     def on_run_start(self, config: DictConfig, **kwargs: Any) -> None:
+        """A single run was composed and validated by aa-train before Hydra started (command_line.checked)."""
         run_dir = os.path.abspath(str(config.hydra.run.dir))
         if not os.path.exists(run_dir):
             _CREATED_BY_THIS_RUN.add(run_dir)
-        self._check(config, None)
 
     def on_job_start(self, config: DictConfig, **kwargs: Any) -> None:
         if str(config.hydra.mode) == "RunMode.MULTIRUN":

@@ -36,6 +36,7 @@ def check_sweep(argv: list[str]) -> str | None:
     from hydra import compose, initialize_config_dir
 
     from aa.base.errors import ConfigError
+    from aa.config.command_line import compose as compose_run
     from aa.config.paths import config_dir
     from aa.config.validate import validate
 
@@ -48,16 +49,16 @@ def check_sweep(argv: list[str]) -> str | None:
             jobs = sweep_jobs(overrides, make)
         except Exception:  # Hydra's own message for what it cannot parse comes when it runs
             return None
-        if not jobs:
-            return None
-        bad = []
-        for num, job in enumerate(jobs):
-            try:
-                validate(make(job))
-            except ConfigError as e:
-                bad.append(f"  job {num} ({' '.join(job)}): {str(e).removeprefix('Invalid config: ')}")
-            except Exception as e:  # noqa: BLE001 - a combination Hydra cannot compose
-                bad.append(f"  job {num} ({' '.join(job)}): {' '.join(str(e).split())}")
+    if not jobs:
+        return None
+    bad = []
+    for num, job in enumerate(jobs):
+        try:
+            validate(compose_run(job))
+        except ConfigError as e:
+            bad.append(f"  job {num} ({' '.join(job)}): {str(e).removeprefix('Invalid config: ')}")
+        except Exception as e:  # noqa: BLE001 - a combination Hydra cannot compose
+            bad.append(f"  job {num} ({' '.join(job)}): {' '.join(str(e).split())}")
     if not bad:
         return None
     return (f"Invalid sweep: {len(bad)} of {len(jobs)} combinations cannot run, so no job was started:\n"

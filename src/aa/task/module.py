@@ -16,6 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from aa.base.rng import restore_rng, rng_state
+from aa.task.lightning_state import logging_step, optimizer_step_progress
 from aa.task.objective import Objective, Step
 from aa.task.regularizers import Regularizer
 
@@ -72,7 +73,7 @@ class TaskModule(pl.LightningModule):
 
         strategy = self.trainer.strategy
         self._plain_steps = isinstance(strategy, SingleDeviceStrategy) and type(strategy.precision_plugin) is Precision
-        self._step_progress = self.trainer.fit_loop.epoch_loop.manual_optimization.optim_step_progress
+        self._step_progress = optimizer_step_progress(self.trainer)
 
     def _count_update(self) -> None:
         progress = self._step_progress
@@ -220,7 +221,7 @@ class TaskModule(pl.LightningModule):
         trainer.callback_metrics.update(values)
         scalars: dict[str, float] = {name: float(value) for name, value in values.items()}
         scalars.setdefault("epoch", trainer.current_epoch)
-        step = trainer.fit_loop.epoch_loop._batches_that_stepped  # the step Lightning logs epoch metrics at
+        step = logging_step(trainer)
         for logger in trainer.loggers:
             logger.log_metrics(scalars, step)
             if flush:

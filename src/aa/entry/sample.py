@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import sys
 
-from aa.run.restore import fail, parse_args, relative, restore_run
+from aa.entry.arguments import fail, parse_args, relative, restore
 
 OWN = {"ckpt": None, "n": "64", "class": "", "output": "samples.png", "seed": "0", "nrow": "8"}
 
@@ -28,7 +28,8 @@ def main(argv: list[str] | None = None) -> None:
     args, overrides = parse_args(sys.argv[1:] if argv is None else argv, OWN, "aa-sample")
     n, seed, nrow = integer("n", args["n"], 1), integer("seed", args["seed"], 0), integer("nrow", args["nrow"], 1)
     wanted = integer("class", args["class"], 0) if args["class"] else None
-    file, run, cfg, dm, task = restore_run(args["ckpt"], overrides)
+    run = restore(args["ckpt"], overrides)
+    file, dm, task = run.checkpoint, run.data, run.task
     import torch
 
     from aa.generative.parts import split_model

@@ -12,7 +12,7 @@ import os
 import sys
 import time
 
-from aa.run.restore import fail, parse_args, relative, restore_run
+from aa.entry.arguments import fail, parse_args, relative, restore
 
 OWN = {"ckpt": None, "split": "test", "output": ""}
 
@@ -22,7 +22,8 @@ def main(argv: list[str] | None = None) -> None:
     if args["split"] not in ("test", "val"):
         fail(f"Invalid argument: split={args['split']!r}: is not a split aa-eval measures. Valid choices: test, val.")
     start = time.perf_counter()
-    file, run, cfg, dm, task = restore_run(args["ckpt"], overrides)
+    run = restore(args["ckpt"], overrides)
+    file, cfg, dm, task = run.checkpoint, run.cfg, run.data, run.task
     import pytorch_lightning as pl
 
     from aa.callbacks.data_on_device import DataOnDevice
@@ -33,7 +34,7 @@ def main(argv: list[str] | None = None) -> None:
     run_split = trainer.test if split == "test" else trainer.validate
     run_split(task, datamodule=dm, verbose=False)
     values = {k.split("/", 1)[1]: float(v) for k, v in trainer.callback_metrics.items() if k.startswith(f"{split}/")}
-    out_dir = args["output"] or os.path.join(run, "eval", evaluation_name(file, split, overrides))
+    out_dir = args["output"] or os.path.join(run.run_dir, "eval", evaluation_name(file, split, overrides))
     os.makedirs(out_dir, exist_ok=True)
     metrics = {split: values, "checkpoint": str(file), "overrides": overrides,
                "test_split": getattr(dm, "test_split", "test") if split == "test" else "val",

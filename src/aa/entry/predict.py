@@ -16,7 +16,7 @@ from typing import Any
 
 from aa.base.errors import ConfigError
 from aa.base.atomic import replacing
-from aa.run.restore import fail, parse_args, relative, restore_run
+from aa.entry.arguments import fail, parse_args, relative, restore
 
 OWN = {"ckpt": None, "input": None, "output": "predictions.csv"}
 
@@ -50,7 +50,8 @@ def main(argv: list[str] | None = None) -> None:
     if os.path.isdir(output):
         fail(f"Invalid argument: output={output!r}: is a folder. Valid choices: a file to write, e.g. "
              f"output={os.path.join(output, 'predictions.csv')}.")
-    file, _, _, dm, task = restore_run(args["ckpt"], overrides)
+    run = restore(args["ckpt"], overrides)
+    file, dm, task = run.checkpoint, run.data, run.task
     import torch
 
     try:
