@@ -188,6 +188,6 @@ def runner(root: Path) -> Callable[..., dict]:
     def _run(overrides: Iterable[str] = (), name: str = "run") -> dict:
         cfg = make_cfg(overrides)
         validate(cfg)
-        return train(cfg, str(root / name))
+        return train(cfg, str(root / name), overrides=list(overrides))  # checkpoints carry it, as aa-train's do
 
     return _run

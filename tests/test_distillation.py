@@ -21,12 +21,13 @@ TEACHER = ["model.hidden=[64]", "trainer.max_epochs=6", *LEAN]
 
 @pytest.fixture(scope="module")
 def teacher(tmp_path_factory) -> str:
-    """best.ckpt of a digits run, with the run's composed config beside it as aa-train writes it."""
+    """best.ckpt of a digits run, with the run's composed config and command line beside it as aa-train writes them."""
     root = tmp_path_factory.mktemp("teacher")
     torch.set_num_threads(1)
     m = runner(root)(TEACHER, name="run")
     (root / "run" / ".hydra").mkdir()
     OmegaConf.save(make_cfg(TEACHER), root / "run" / ".hydra" / "config.yaml")
+    OmegaConf.save(OmegaConf.create(list(TEACHER)), root / "run" / ".hydra" / "overrides.yaml")
     return m["best_checkpoint"]
 
 
@@ -77,7 +78,7 @@ def test_a_missing_teacher_is_refused_before_torch_and_one_outside_a_run_when_bu
         validate(make_cfg(["distill=kd", "distill.teacher=/nonexistent.ckpt"]))
     stray = tmp_path / "x.ckpt"
     stray.write_bytes(b"")
-    refused(lambda: build(["distill=kd", f"distill.teacher={stray}"]), "not inside an aa run")
+    refused(lambda: build(["distill=kd", f"distill.teacher={stray}"]), "not a checkpoint aa-train wrote")
 
 
 def copy_run(teacher: str, dest: Path, edit=None) -> Path:
@@ -86,17 +87,15 @@ def copy_run(teacher: str, dest: Path, edit=None) -> Path:
     (dest / "checkpoints").mkdir()
     shutil.copy(teacher, dest / "checkpoints" / "best.ckpt")
     if edit is not None:
-        cfg = OmegaConf.load(dest / ".hydra" / "config.yaml")
-        edit(cfg)
-        OmegaConf.save(cfg, dest / ".hydra" / "config.yaml")
+        overrides = OmegaConf.load(dest / ".hydra" / "overrides.yaml")
+        OmegaConf.save(OmegaConf.create(edit(list(overrides))), dest / ".hydra" / "overrides.yaml")
     return dest / "checkpoints" / "best.ckpt"
 
 
 @pytest.mark.slow
 def test_a_teacher_of_other_classes_or_another_kind_of_checkpoint_is_refused(teacher, tmp_path):
-    other = copy_run(teacher, tmp_path / "other", lambda c: c.dataset.update(
-        {"_target_": "aa.data.playground.PlaygroundData", "name": "spiral"}))
+    other = copy_run(teacher, tmp_path / "other", lambda o: [*o, "dataset=playground", "dataset.name=spiral"])
     refused(lambda: build(["distill=kd", f"distill.teacher={other}"]), "other classes")
     foreign = copy_run(teacher, tmp_path / "foreign")
     torch.save({"weights": torch.zeros(3)}, foreign)
-    refused(lambda: build(["distill=kd", f"distill.teacher={foreign}"]), "not a checkpoint of an aa run")
+    refused(lambda: build(["distill=kd", f"distill.teacher={foreign}"]), "no state_dict")

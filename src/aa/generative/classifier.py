@@ -93,13 +93,26 @@ def accuracy(net: nn.Module, dm: Any) -> float:
     return float((pred == dm.y_val).float().mean())
 
 
+def loaded_classifier(dm: Any, path: str) -> Features:
+    """An aa-train classifier run (folder or checkpoint) restored by load_run; it must read as many input values
+    as this data serves (the 8x8 digits flat or as an image) and name as many classes."""
+    from aa.base.errors import ConfigError
+    from aa.run.load import load_run  # the run floor, reached only when a config names another run
+
+    run = load_run(path, key="objective.classifier")
+    if run.task.objective.task != "classification" or math.prod(run.data.input_shape) != math.prod(dm.input_shape) \
+            or run.data.num_outputs != dm.num_outputs:  # the same values in another shape are reshaped
+        raise ConfigError("objective.classifier", path, f"is a {run.task.objective.task} run on inputs of shape "
+                          f"{tuple(run.data.input_shape)} with {run.data.num_outputs} outputs; this run's data has "
+                          f"inputs of shape {tuple(dm.input_shape)} and {dm.num_outputs} classes",
+                          "a classifier run on the same data, or null (train and cache one)")
+    return Features(run.model.cpu(), run.data.input_shape)
+
+
 def reference_classifier(dm: Any, path: str | None = None) -> Features:
     """The classifier at ``path`` (an aa-train checkpoint), else the cached one for this data, else a new one."""
     if path:
-        from aa.generative.checkpoint import load_run
-
-        net, cfg, run_dm = load_run(path)
-        return Features(net, run_dm.input_shape)
+        return loaded_classifier(dm, path)
     dm.setup()
     shape = tuple(dm.x_train.shape[1:])
     file = cache_dir() / f"{type(dm).__name__}-{data_key(dm)}.pt"

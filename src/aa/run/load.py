@@ -75,11 +75,16 @@ def build_from_checkpoint(cfg: Any, state: dict[str, Any], overrides: list[str])
     overrides that build a model the weights do not fit are refused in one paragraph."""
     import pytorch_lightning as pl
 
+    from aa.base.rng import restore_rng, rng_state
     from aa.run import build
 
+    caller = rng_state()  # a teacher or judge restored inside a run leaves that run's random streams as they were
     pl.seed_everything(cfg.seed, verbose=False)
-    dm = build.build_data(cfg)
-    task = build.build_task(cfg, dm)
+    try:
+        dm = build.build_data(cfg)
+        task = build.build_task(cfg, dm)
+    finally:
+        restore_rng(caller)
     ours = task.state_dict()
     missing, unexpected = sorted(set(ours) - set(state)), sorted(set(state) - set(ours))
     reshaped = sorted(k for k in set(ours) & set(state) if getattr(ours[k], "shape", None) != getattr(state[k], "shape", None))

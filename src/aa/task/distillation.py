@@ -4,15 +4,13 @@ teacher's softened outputs as well as from the labels,
     q = alpha * T^2 * KL(softmax(phi_teacher / T) || softmax(phi_student / T)) + (1 - alpha) * CE(phi_student, y).
 
 T^2 keeps the soft term's gradients on the scale of the hard term's as T grows. The teacher is a
-checkpoint of this project: its run's ``.hydra/config.yaml`` (beside ``checkpoints/``) says how to
-build it; it runs in evaluation mode without gradients and is no part of the student's checkpoint."""
+checkpoint of this project, restored by load_run from its own run's config; it runs in evaluation mode without gradients and is no part of the student's checkpoint."""
 from __future__ import annotations
 
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import torch
-from omegaconf import DictConfig, OmegaConf
+from omegaconf import DictConfig
 from torch import Tensor, nn
 from torch.nn import functional as F
 
@@ -24,11 +22,6 @@ from aa.task.supervised import split_aux
 
 if TYPE_CHECKING:
     from aa.task.module import TaskModule
-
-
-def run_config(checkpoint: str) -> Path:
-    """The composed config of the run that wrote ``checkpoint`` (``<run>/checkpoints/x.ckpt``)."""
-    return Path(checkpoint).resolve().parent.parent / ".hydra" / "config.yaml"
 
 
 class KD:
@@ -46,40 +39,23 @@ class KD:
         return self.alpha * t * t * soft + (1 - self.alpha) * F.cross_entropy(student, y)
 
     def load(self, data: Any, cfg: DictConfig) -> nn.Module:
-        """The teacher model with its trained weights, frozen, in evaluation mode."""
-        from aa.models.build import build_model
-        from aa.nn.input import Standardize
+        """The teacher run restored by load_run (its own config builds it), frozen, in evaluation mode."""
+        from aa.run.load import load_run, read_run  # the run floor, reached only when a config names another run
 
-        if not run_config(self.path).is_file():
-            raise ConfigError("distill.teacher", self.path, f"is not inside an aa run directory "
-                              f"({run_config(self.path)} is missing, and it says which model the weights belong to)",
-                              "<run>/checkpoints/best.ckpt of an aa-train run")
-        tcfg = OmegaConf.load(run_config(self.path))
+        read = read_run(self.path, key="distill.teacher")
+        tcfg = read[3]
         if tcfg.dataset.get("_target_") != cfg.dataset.get("_target_") or \
                 tcfg.dataset.get("name") != cfg.dataset.get("name"):
             raise ConfigError("distill.teacher", self.path, f"was trained on other classes "
                               f"({tcfg.dataset.get('_target_')} {tcfg.dataset.get('name') or ''}) than this "
                               f"run's dataset ({cfg.dataset.get('_target_')} {cfg.dataset.get('name') or ''})",
                               "a checkpoint of a run on the same dataset")
-        ckpt = torch.load(self.path, map_location="cpu", weights_only=True)
-        state = ckpt.get("state_dict", {}) if isinstance(ckpt, dict) else {}
-        weights = {k[len("model."):]: v for k, v in state.items() if k.startswith("model.")}
-        if not weights:
-            raise ConfigError("distill.teacher", self.path, "is not a checkpoint of an aa run (no model.* weights)",
-                              "checkpoints/best.ckpt or last.ckpt of an aa-train run")
-        standardize = None
-        if "0.mean" in weights and "0.scale" in weights:  # the teacher standardised its inputs itself
-            standardize = Standardize(torch.zeros_like(weights["0.mean"]), torch.ones_like(weights["0.scale"]))
-        model = build_model(tcfg, data.input_shape, data.num_outputs, standardize,
-                            getattr(data, "model_args", dict)())
-        try:
-            model.load_state_dict(weights)
-        except RuntimeError as e:
-            raise ConfigError("distill.teacher", self.path, "does not fit this run's inputs and "
-                              f"{data.num_outputs} classes ({str(e).splitlines()[1].strip()[:200]})",
-                              "a checkpoint of a run on the same dataset") from e
-        model.eval().requires_grad_(False)
-        return model
+        run = load_run(self.path, key="distill.teacher", read=read)
+        if tuple(run.data.input_shape) != tuple(data.input_shape) or run.data.num_outputs != data.num_outputs:
+            raise ConfigError("distill.teacher", self.path, f"reads inputs of shape {tuple(run.data.input_shape)} "
+                              f"into {run.data.num_outputs} classes; this run has {tuple(data.input_shape)} and "
+                              f"{data.num_outputs}", "a checkpoint of a run on the same dataset")
+        return run.model.cpu().eval().requires_grad_(False)
 
 
 class Distillation(Classification):
