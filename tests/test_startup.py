@@ -61,3 +61,22 @@ def test_a_single_run_is_composed_and_validated_once(monkeypatch) -> None:
                                       "hydra.output_subdir=null"])
     main()
     assert len(calls) == 1
+
+
+def test_composing_inside_a_running_app_leaves_its_hydra_state(tmp_path) -> None:
+    """A teacher or judge restored while aa-train runs composes its own config; the run's Hydra state stays."""
+    from hydra import compose, initialize_config_dir
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+
+    from aa.config import command_line
+    from aa.config.paths import config_dir
+
+    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+        outer = compose(config_name="train", overrides=["model=cnn"], return_hydra_config=True)
+        HydraConfig.instance().set_config(outer)
+        app = GlobalHydra.instance().hydra
+        inner = command_line.compose(["model=mlp", "optim=sgd"])
+        assert inner.model._target_ == "aa.models.mlp.MLP" and inner.optim._target_ == "torch.optim.SGD"
+        assert GlobalHydra.instance().hydra is app
+        assert HydraConfig.get().runtime.choices.model == "cnn"

@@ -23,14 +23,11 @@ def probability_map(job: Job) -> tuple[Any, Any, Any, Any]:
     """(grid x, grid y, P(class 1) on the grid, (test x, test y)) from the job's best checkpoint."""
     import torch
 
-    from aa.run import build
+    from aa.run.load import load_run
 
-    cfg = job_config(job)
-    dm = build.build_data(cfg)
-    task = build.build_task(cfg, dm)
     ckpt = job.metrics.get("best_checkpoint") or job.metrics.get("last_checkpoint")
-    task.load_state_dict(torch.load(ckpt, map_location="cpu", weights_only=False)["state_dict"])
-    task.eval()
+    run = load_run(ckpt)
+    dm, task = run.data, run.task
     lo = min(dm.x_train.min().item(), -1.0) - 0.1
     hi = max(dm.x_train.max().item(), 1.0) + 0.1
     axis = torch.linspace(lo, hi, RESOLUTION)

@@ -3,10 +3,11 @@ configs/ and composed once, every mistake said in one paragraph (a ConfigError) 
 from __future__ import annotations
 
 import difflib
+from contextlib import contextmanager
 import os
 import re
 from pathlib import Path
-from typing import Any
+from typing import Any, Iterator
 
 from aa.base.errors import ConfigError
 from aa.config.paths import config_dir, config_groups, group_options
@@ -86,7 +87,7 @@ def compose(argv: list[str], hydra: bool = False) -> Any:
     from aa.config import resolvers
 
     resolvers.register()
-    with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
+    with _beside_running_app(), initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         try:
             return hydra_compose(config_name="train", overrides=argv, return_hydra_config=hydra)
         except ConfigCompositionException as e:
@@ -94,6 +95,28 @@ def compose(argv: list[str], hydra: bool = False) -> Any:
             if problem is None:
                 raise
             raise problem from None
+
+
+@contextmanager
+def _beside_running_app() -> Iterator[None]:
+    """Inside a running aa-train (a teacher, a judge or a sweep's figure restoring another run) Hydra's global
+    state belongs to that run: set it aside for this composition and put it back as it was."""
+    from hydra.core.global_hydra import GlobalHydra
+    from hydra.core.hydra_config import HydraConfig
+    from hydra.core.singleton import Singleton
+
+    app = GlobalHydra.instance()
+    if not app.is_initialized():
+        yield
+        return
+    hydra, runtime = app.hydra, HydraConfig.instance().cfg
+    app.clear()
+    try:
+        yield
+    finally:
+        Singleton._instances[GlobalHydra] = app
+        app.hydra = hydra
+        HydraConfig.instance().cfg = runtime
 
 
 def _composition_problem(argv: list[str], e: Exception) -> ConfigError | None:
