@@ -12,7 +12,7 @@ from PIL import Image
 
 from aa.base.errors import ConfigError
 from aa.data.coco import CocoData
-from aa.data.coco_check import check_coco
+from aa.config.coco_check import check_coco
 from aa.data.detection_transforms import build_transforms
 from aa.data.penn_fudan import PennFudanData
 from aa.data.shapes import ShapesData, ShapesSet

@@ -7,15 +7,7 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 
-
-def pyplot() -> Any:
-    """matplotlib's pyplot on the Agg backend, imported only when a figure is drawn."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
-
-    return plt
+from aa.base.plotting import pyplot
 
 
 def publish(trainer: pl.Trainer, tag: str, fig: Any, step: int, png: str, tight: bool = True) -> None:

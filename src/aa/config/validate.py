@@ -57,7 +57,7 @@ def validate(cfg: DictConfig | dict) -> dict:
     check_compatibility(data)
     check_toolbox(data)
     if isinstance(cfg, DictConfig) and "hydra" in cfg:
-        from aa.sweep.checks import check_launch
+        from aa.config.sweep_engines import check_launch
 
         check_launch(cfg, data)
     return data

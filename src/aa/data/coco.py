@@ -11,7 +11,7 @@ import torch
 from PIL import Image, ImageDraw
 from torch.utils.data import Dataset
 
-from aa.data.coco_check import check_coco
+from aa.config.coco_check import check_coco
 from aa.data.detection_data import DetectionData
 
 MAX_SIDE, DEFAULT_SIDE = 1333, 512  # torchvision's longest side; the size when the file states none

@@ -64,7 +64,7 @@ def write(samples, dm, output: str, nrow: int) -> None:
 
         save_image(grid(samples, nrow), output)
         return
-    from aa.callbacks.figures import pyplot
+    from aa.base.plotting import pyplot
     from aa.generative.figures import mixture_cloud
 
     centers = getattr(dm, "centers", None)

@@ -25,7 +25,7 @@ def interpolation(net: Any, z0: Tensor, z1: Tensor, y0: Tensor | None, y1: Tenso
 
 def latent_map(codes: Tensor, labels: Tensor, names: list[str], epoch: int) -> Any:
     """Scatter of the codes (their first two principal axes when the code is wider than 2), by class."""
-    from aa.callbacks.figures import pyplot
+    from aa.base.plotting import pyplot
 
     codes, labels = codes.detach().float().cpu(), labels.cpu()
     title = "latent z"
@@ -47,7 +47,7 @@ def latent_map(codes: Tensor, labels: Tensor, names: list[str], epoch: int) -> A
 
 def mixture_cloud(samples: Tensor, real: Tensor, centers: Tensor, std: float, epoch: int) -> Any:
     """Generated points over real ones, each mode's 3-sigma circle drawn."""
-    from aa.callbacks.figures import pyplot
+    from aa.base.plotting import pyplot
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 4.5))

@@ -25,7 +25,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     from aa.run.hparams import flat_hparams, write_hparams
     from aa.run.lr_find import maybe_find_lr
     from aa.run.summary import print_summary
-    from aa.sweep.metric import default_metric
+    from aa.config.optimized_metric import default_metric
 
     for name in ("pytorch_lightning", "lightning_fabric"):  # the layer table reaches train.log, whatever an
         logging.getLogger(name).setLevel(logging.INFO)       # earlier in-process aa-eval set

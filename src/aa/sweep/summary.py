@@ -13,7 +13,7 @@ from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
 from aa.sweep.collect import Job, collect, swept_keys
-from aa.sweep.metric import direction
+from aa.config.optimized_metric import direction
 
 log = logging.getLogger("aa")
 SUMMARY_FILE = "sweep_summary.csv"
@@ -23,7 +23,7 @@ class SweepSummary(Callback):
     def on_multirun_start(self, config: DictConfig, **kwargs: Any) -> None:
         from aa.config.callback import fail
         from aa.base.errors import ConfigError
-        from aa.sweep.checks import check_launch
+        from aa.config.sweep_engines import check_launch
         from aa.sweep.ray_gpus import fit_ray_to_cluster
 
         data = {k: OmegaConf.to_container(config[k], resolve=True) if OmegaConf.is_config(config[k]) else config[k]

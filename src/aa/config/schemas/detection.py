@@ -110,7 +110,7 @@ class Coco(DetectionSet):
     @classmethod
     def check(cls, path: str, node: dict) -> None:
         super().check(path, node)
-        from aa.data.coco_check import check_coco
+        from aa.config.coco_check import check_coco
 
         for key in ("annotations", "val_annotations"):
             if node.get(key):

@@ -8,7 +8,7 @@ from omegaconf import DictConfig, OmegaConf
 from aa.base.errors import ConfigError
 from aa.config.schema import SCHEMAS
 from aa.config.schemas.sweeps import OPTUNA, SLURM
-from aa.sweep.metric import default_metric, direction
+from aa.config.optimized_metric import default_metric, direction
 
 DDP_LAUNCHERS = {SLURM: "slurm_ddp"}
 
