@@ -74,3 +74,14 @@ def test_help_group_imports_neither_torch_nor_hydra() -> None:
              "print('HEAVY:', sorted(m for m in ('torch', 'hydra', 'pytorch_lightning') if m in sys.modules))")
     p = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, timeout=60)
     assert "max_epochs: 20" in p.stdout and p.stdout.strip().splitlines()[-1] == "HEAVY: []", p.stdout + p.stderr
+
+
+@pytest.mark.parametrize("argv", [["debug=fast"], ["recipe=small_images"], ["experiment=gan_ring"]])
+def test_a_global_presets_help_lists_the_values_it_sets_in_the_run(argv: list[str]) -> None:
+    group = argv[0].split("=")[0]
+    cfg, text = composed(argv), group_help(group, argv)
+    sets = [line[2:].split(": ", 1) for line in text.split("sets:")[1].splitlines() if line.startswith("  ")]
+    assert len(sets) >= 1
+    for key, stated in sets:
+        value = OmegaConf.select(cfg, key)
+        assert show(OmegaConf.to_container(value) if OmegaConf.is_config(value) else value) == stated, key

@@ -152,6 +152,8 @@ def group_help(group: str, argv: list[str]) -> str:
     if option is None:
         return "\n".join(lines + [f"No {group} option is chosen for this run; an option that uses the group "
                                   f"chooses one (aa-train --help {group}=OPTION shows one's values)."])
+    if _is_global(group, option):
+        return "\n".join(lines + preset_help(group, option))
     node = group_node(group, chosen)
     lines.append(f"{group}={option}: the values a run uses (set one with {group}.KEY=VALUE):")
     docs = _docs(node.get("_target_")) if isinstance(node, dict) else {}
@@ -163,6 +165,21 @@ def group_help(group: str, argv: list[str]) -> str:
     lines += ["", f"Another option's values: aa-train --help {group}=OPTION. Other choices can change them "
                   "(a model's recipe sets the trainer's epochs): add them, e.g. aa-train --help trainer model=resnet18."]
     return "\n".join(lines)
+
+
+def _flat(node: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    if not isinstance(node, dict) or not node or "_target_" in node:
+        return [(prefix, node)]
+    return [kv for key, value in node.items() for kv in _flat(value, f"{prefix}.{key}" if prefix else str(key))]
+
+
+def preset_help(group: str, option: str) -> list[str]:
+    """A ``@package _global_`` option (debug, recipe, experiment) has no node of its own: the choices
+    it makes and the values it sets elsewhere in the run."""
+    picks = ", ".join(f"{g}={o}" for g, o in _choices(group, option))
+    values = _flat(OmegaConf.to_container(option_node(group, option), resolve=False))
+    return ([f"{group}={option} chooses: {picks}"] if picks else []) + \
+        [f"{group}={option} sets:"] + [f"  {key}: {show(value)}" for key, value in values if key]
 
 
 def help_topic(argv: list[str]) -> str | None:
