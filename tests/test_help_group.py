@@ -85,3 +85,8 @@ def test_a_global_presets_help_lists_the_values_it_sets_in_the_run(argv: list[st
     for key, stated in sets:
         value = OmegaConf.select(cfg, key)
         assert show(OmegaConf.to_container(value) if OmegaConf.is_config(value) else value) == stated, key
+
+
+def test_help_for_a_missing_option_says_so() -> None:
+    assert group_help("model", ["model=mpl"]).endswith("There is no model option named 'mpl'.")
+    assert "no model option" not in group_help("model", ["model=mlp"])

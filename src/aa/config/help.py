@@ -149,6 +149,9 @@ def group_help(group: str, argv: list[str]) -> str:
     opts = [f"{o}*" if o == default else o for o in group_options(group)]
     marks = " (* marks the default)" if default else ""
     lines = [f"{group}: choose with {group}=OPTION{marks}: {', '.join(opts) or '(none)'}", ""]
+    unknown = [a.split("=", 1)[1] for a in argv if a.startswith(f"{group}=") and a.split("=", 1)[1] not in group_options(group)]
+    if unknown:
+        return "\n".join(lines + [f"There is no {group} option named {unknown[0]!r}."])
     if option is None:
         return "\n".join(lines + [f"No {group} option is chosen for this run; an option that uses the group "
                                   f"chooses one (aa-train --help {group}=OPTION shows one's values)."])
@@ -168,6 +171,7 @@ def group_help(group: str, argv: list[str]) -> str:
 
 
 def _flat(node: Any, prefix: str = "") -> list[tuple[str, Any]]:
+    """(dotted key, value) of the leaves of a preset, as one would set them on the command line."""
     if not isinstance(node, dict) or not node or "_target_" in node:
         return [(prefix, node)]
     return [kv for key, value in node.items() for kv in _flat(value, f"{prefix}.{key}" if prefix else str(key))]
