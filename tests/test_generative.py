@@ -4,6 +4,7 @@ from __future__ import annotations
 import math
 
 import pytest
+from omegaconf import OmegaConf
 import torch
 from conftest import build, fit, make_cfg, make_model, refused
 from torch.distributions import Bernoulli, Normal, kl_divergence
@@ -74,9 +75,8 @@ def test_vae_negative_elbo_falls_and_is_reported_as_recon_plus_kl(tmp_path, one_
 
 @pytest.mark.slow
 def test_kl_warmup_ramps_beta_from_zero(one_thread):
-    cfg, dm, task = build([*SMALL_VAE, "model.beta=4", "model.warmup=4"])
-    net = split_model(task.model)[1]
-    assert [task.objective.kl_weight(net, e) for e in (0, 1, 2, 4, 9)] == [0.0, 1.0, 2.0, 4.0, 4.0]
+    cfg, dm, task = build([*SMALL_VAE, "objective.beta=4", "objective.warmup=4"])
+    assert [task.objective.kl_weight(e) for e in (0, 1, 2, 4, 9)] == [0.0, 1.0, 2.0, 4.0, 4.0]
 
 
 @pytest.mark.slow
@@ -132,16 +132,30 @@ def test_mixture_data_has_its_modes_and_spread_from_the_seed():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("overrides,pattern", [
-    (["model=vae", "model.beta=-1"], r"model\.beta=-1.*>= 0"),
+    (["model=vae", "objective.beta=-1"], r"objective\.beta=-1.*>= 0"),
     (["model=vae", "model.latent=0"], r"model\.latent=0.*>= 1"),
     (["model=gan", "dataset=diabetes"], r"objective='gan'.*regression dataset"),
-    (["model=gan", "model.d_steps=0"], r"model\.d_steps=0"),
+    (["model=gan", "objective.d_steps=0"], r"objective\.d_steps=0"),
     (["model=autoencoder", "model.corruption=blur"], r"gaussian, mask"),
     (["model=vae", "dataset=mixture"], r"objective='vae'.*mixture"),
 ])
 def test_bad_generative_options_are_refused_before_training(overrides, pattern):
     with pytest.raises(ConfigError, match=pattern):
         validate(make_cfg(overrides))
+
+
+@pytest.mark.parametrize("overrides,moved", [(["model=vae", "model.beta=4"], "objective.beta"),
+                                             (["model=gan", "model.d_steps=2"], "objective.d_steps")])
+def test_training_settings_are_the_objectives_not_the_models(overrides, moved):
+    """The models know nothing of training: their old keys are refused, naming the objective's key."""
+    from aa.config.command_line import compose
+
+    with pytest.raises(ConfigError) as refused_key:
+        compose(overrides)
+    problem = str(refused_key.value)
+    value = overrides[1].split("=")[1]
+    assert "training setting of the objective" in problem and f"Valid choices: {moved}={value}." in problem, problem
+    assert str(OmegaConf.select(compose([overrides[0], f"{moved}={value}"]), moved)) == value
 
 
 @pytest.mark.slow
@@ -151,7 +165,7 @@ def test_a_conv_model_on_2d_points_is_refused_while_building():
 
 @pytest.mark.slow
 def test_the_gan_alternates_its_players_with_d_steps_discriminator_updates_each(tmp_path, one_thread):
-    overrides = ["model=gan", "dataset=mixture", "dataset.n_samples=640", "model.d_steps=3", "batch.size=64",
+    overrides = ["model=gan", "dataset=mixture", "dataset.n_samples=640", "objective.d_steps=3", "batch.size=64",
                  "trainer.max_epochs=2", "optim_d=sgd", "scheduler=cosine", "scheduler.T_max=4"]
     dm, task, trainer = fit(overrides, tmp_path, quiet=True)
     g_opt, d_opt = (getattr(o, "optimizer", o) for o in trainer.optimizers)

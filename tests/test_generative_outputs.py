@@ -51,3 +51,18 @@ def test_aa_sample_writes_a_grid_of_the_chosen_class_without_training(cvae_run, 
         main([f"ckpt={run_dir}", "class=10", f"output={tmp_path / 'x.png'}"])
     assert e.value.code == 2 and not (tmp_path / "x.png").exists()
     assert "Valid choices: 0-9" in capsys.readouterr().err
+
+
+@pytest.mark.slow
+def test_a_run_stored_with_a_moved_key_still_restores(cvae_run, tmp_path):
+    """model.beta became objective.beta: a run whose stored command line says model.beta=2 restores with it."""
+    import shutil
+
+    from aa.run.load import load_run
+
+    run_dir, _ = cvae_run
+    old = tmp_path / "old"
+    shutil.copytree(run_dir / ".hydra", old / ".hydra")
+    shutil.copytree(run_dir / "checkpoints", old / "checkpoints")
+    (old / ".hydra" / "overrides.yaml").write_text("".join(f"- {o}\n" for o in [*CVAE, "model.beta=2"]))
+    assert load_run(str(old)).cfg.objective.beta == 2

@@ -23,10 +23,15 @@ from aa.base.checkpoint_io import AtomicCheckpointIO
 
 
 class EpochCheckpoint(ModelCheckpoint):
-    """ModelCheckpoint (same arguments, same top-k bookkeeping) whose last.ckpt follows every epoch."""
+    """ModelCheckpoint (same arguments, same top-k bookkeeping) whose last.ckpt follows every epoch.
+    The defaults are a run's: best.ckpt by val/loss beside last.ckpt, written after the epoch's last hook."""
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
+    def __init__(self, *args: Any, monitor: str | None = "val/loss", filename: str | None = "best",
+                 save_last: bool | str | None = True, auto_insert_metric_name: bool = False,
+                 save_on_train_epoch_end: bool | None = True, **kwargs: Any) -> None:
+        super().__init__(*args, monitor=monitor, filename=filename, save_last=save_last,
+                         auto_insert_metric_name=auto_insert_metric_name,
+                         save_on_train_epoch_end=save_on_train_epoch_end, **kwargs)
         self._pending: list[str] | None = None
 
     @property

@@ -119,6 +119,20 @@ def _beside_running_app() -> Iterator[None]:
         HydraConfig.instance().cfg = runtime
 
 
+MOVED = {"model.beta": "objective.beta", "model.warmup": "objective.warmup", "model.d_steps": "objective.d_steps",
+         "model.label_smoothing": "objective.label_smoothing"}
+"""Keys that moved from a model to its objective (training settings); older runs' command lines still restore."""
+
+
+def renamed(argv: list[str]) -> list[str]:
+    """A stored command line with moved keys under their new names."""
+    out = []
+    for arg in argv:
+        key, eq, value = arg.partition("=")
+        out.append(f"{MOVED[key]}={value}" if eq and key in MOVED else arg)
+    return out
+
+
 def _composition_problem(argv: list[str], e: Exception) -> ConfigError | None:
     """Hydra could not set a key: name the option that lacks it and the keys it has, or the options that
     add a group no chosen option uses (``decode=beam`` with an MLP)."""
@@ -137,6 +151,10 @@ def _composition_problem(argv: list[str], e: Exception) -> ConfigError | None:
         users = [f"{g}={o}" for g in config_groups() for o in group_options(g) if group in _added_groups(g, o)]
         return ConfigError(bad.key_or_group, _shown(bad), f"no option chosen for this run uses the {group} group, "
                            "so it has nothing to set", f"choose an option that adds it: {', '.join(users) or '(none)'}")
+    if bad.key_or_group in MOVED:
+        new = MOVED[bad.key_or_group]
+        return ConfigError(bad.key_or_group, _shown(bad), f"is a training setting of the objective now, not of the "
+                           f"model", f"{new}={_shown(bad)}")
     parent_path, _, name = full.rpartition(".")
     parent = OmegaConf.select(cfg, parent_path) if parent_path else cfg
     keys = sorted(k for k in (parent.keys() if hasattr(parent, "keys") else []) if not k.startswith("_"))

@@ -16,13 +16,14 @@ CLASSES = ["World", "Sports", "Business", "Sci/Tech"]
 
 
 class AGNewsData(TextCSVData):
-    def __init__(self, root: str = "~/.cache/aa", download: bool = True, **kwargs) -> None:
+    def __init__(self, root: str = "~/.cache/aa", download: bool = True, val_fraction: float = 0.05,
+                 **kwargs) -> None:
         self.folder = os.path.join(os.path.expanduser(root), "ag_news")
         self.download = download
         super().__init__(path=os.path.join(self.folder, "train.csv"),
                          test_path=os.path.join(self.folder, "test.csv"), label_column="class",
                          text_columns=("title", "description"),
-                         columns=("class", "title", "description"), **kwargs)
+                         columns=("class", "title", "description"), val_fraction=val_fraction, **kwargs)
 
     def fetch(self) -> None:
         """Download missing files, checked by MD5; a file already there is used as it is."""

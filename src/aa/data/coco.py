@@ -75,8 +75,9 @@ class CocoData(DetectionData):
     """Train on ``annotations``; validate and test on ``val_annotations`` or on a held-out share of images."""
 
     def __init__(self, root: str, annotations: str, val_annotations: str | None = None,
-                 image_size: int | None = None, val_fraction: float = 0.2, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+                 image_size: int | None = None, val_fraction: float = 0.2, eval_batch_size: int = 4,
+                 **kwargs: Any) -> None:
+        super().__init__(eval_batch_size=eval_batch_size, **kwargs)
         self.root, self.annotation_files = Path(root).expanduser(), (annotations, val_annotations)
         self.image_size, self.val_fraction = image_size or 0, val_fraction
 

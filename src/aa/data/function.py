@@ -53,8 +53,9 @@ class FunctionData(TensorDataModule):
 
     task = "regression"
 
-    def __init__(self, name: str = "sin", n_samples: int = 500, noise: float = 0.05, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, name: str = "sin", n_samples: int = 500, noise: float = 0.05,
+                 val_fraction: float = 0.2, **kwargs) -> None:
+        super().__init__(val_fraction=val_fraction, **kwargs)
         if name not in FUNCTIONS:
             raise ValueError(f"unknown function {name!r}; choose one of {', '.join(FUNCTIONS)}")
         self.name, self.n_samples, self.noise = name, n_samples, noise

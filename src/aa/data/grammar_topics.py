@@ -21,8 +21,9 @@ class GrammarTopicsData(TextData):
     """``n_train`` labelled sentences (``val_fraction`` of them for validation) and ``n_test`` test
     sentences, generated from the seed; the test sentences come from their own random stream."""
 
-    def __init__(self, n_train: int = 60, n_test: int = 1000, **kwargs: Any) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, n_train: int = 60, n_test: int = 1000, max_length: int = 16, val_fraction: float = 0.2,
+                 **kwargs: Any) -> None:
+        super().__init__(max_length=max_length, val_fraction=val_fraction, **kwargs)
         self.n_train, self.n_test = n_train, n_test
 
     def sentences(self, rnd: random.Random, n: int) -> tuple[list[str], list[int]]:

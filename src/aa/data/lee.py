@@ -34,9 +34,11 @@ class LeeData(CorpusData):
 class Text8Data(CorpusData):
     """text8, fetched from Matt Mahoney's site into ``root``/text8 the first time (``download=true``)."""
 
-    def __init__(self, root: str = "~/.cache/aa", download: bool = True, **kwargs: Any) -> None:
+    def __init__(self, root: str = "~/.cache/aa", download: bool = True, batch_size: int = 4096,
+                 val_fraction: float = 0.001, **kwargs: Any) -> None:
         self.folder = os.path.join(os.path.expanduser(root), "text8")
-        super().__init__(path=os.path.join(self.folder, "text8"), **kwargs)
+        super().__init__(path=os.path.join(self.folder, "text8"), batch_size=batch_size, val_fraction=val_fraction,
+                         **kwargs)
         self.download = download
 
     def sentences(self) -> Iterable[list[str]]:

@@ -28,9 +28,9 @@ class MixtureData(TensorDataModule):
 
     task = "mixture"
 
-    def __init__(self, name: str = "ring", n_samples: int = 10000, std: float | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("standardize", False)
-        super().__init__(**kwargs)
+    def __init__(self, name: str = "ring", n_samples: int = 10000, std: float | None = None,
+                 standardize: bool = False, val_fraction: float = 0.2, **kwargs: Any) -> None:
+        super().__init__(standardize=standardize, val_fraction=val_fraction, **kwargs)
         self.name, self.n_samples = name, n_samples
         self.std = SHAPES[name] if std is None else std
         self.centers = centers(name).float()

@@ -13,6 +13,8 @@ from typing import Sequence
 from aa.base.errors import ConfigError
 from aa.data.text_csv import Records, TextData
 
+COUNTRIES = ("CN", "CZ", "DE", "ES", "FR", "GB", "GR", "IE", "IT", "JP", "KR", "NL", "PL", "PT", "RU", "TR")
+
 
 def cache_dir(root: str, names_per_country: int) -> str:
     return os.path.join(os.path.expanduser(root), "names", f"top{names_per_country}")
@@ -36,9 +38,9 @@ def build_cache(folder: str, names_per_country: int) -> None:
 
 
 class NamesData(TextData):
-    def __init__(self, root: str = "~/.cache/aa", countries: Sequence[str] = ("ES", "FR"),
-                 names_per_country: int = 500, max_length: int = 32, **kwargs) -> None:
-        super().__init__(level="char", max_length=max_length, **kwargs)
+    def __init__(self, root: str = "~/.cache/aa", countries: Sequence[str] = COUNTRIES,
+                 names_per_country: int = 500, max_length: int = 32, val_fraction: float = 0.1, **kwargs) -> None:
+        super().__init__(level="char", max_length=max_length, val_fraction=val_fraction, **kwargs)
         self.root, self.countries, self.names_per_country = root, list(countries), names_per_country
 
     def read(self) -> Records:

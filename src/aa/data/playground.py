@@ -64,8 +64,9 @@ GENERATORS = {"circle": circle, "xor": xor, "gauss": gauss, "spiral": spiral}
 
 
 class PlaygroundData(TensorDataModule):
-    def __init__(self, name: str = "spiral", n_samples: int = 600, noise: float = 0.1, **kwargs) -> None:
-        super().__init__(**kwargs)
+    def __init__(self, name: str = "spiral", n_samples: int = 600, noise: float = 0.1,
+                 val_fraction: float = 0.2, **kwargs) -> None:
+        super().__init__(val_fraction=val_fraction, **kwargs)
         self.name, self.n_samples, self.noise = name, n_samples, noise
 
     def load(self) -> tuple[Tensor, Tensor]:

@@ -74,8 +74,8 @@ GENERATORS = {"half_plane": half_plane, "ring": ring, "two_blobs": two_blobs, "c
 
 class RegionsData(TensorDataModule):
     def __init__(self, name: str = "two_blobs", n_samples: int = 1000, noise: float = 0.0, cells: int = 4,
-                 random_labels: bool = False, **kwargs) -> None:
-        super().__init__(**kwargs)
+                 random_labels: bool = False, val_fraction: float = 0.2, **kwargs) -> None:
+        super().__init__(val_fraction=val_fraction, **kwargs)
         self.name, self.n_samples, self.noise, self.cells = name, n_samples, noise, cells
         self.random_labels = random_labels
 

@@ -34,9 +34,10 @@ class PairData(TensorDataModule):
     task = "seq2seq"
     kinds = ("tokens",)
 
-    def __init__(self, level: str = "char", min_freq: int = 1, **kwargs) -> None:
+    def __init__(self, level: str = "char", min_freq: int = 1, val_fraction: float = 0.1,
+                 test_fraction: float = 0.1, **kwargs) -> None:
         kwargs["standardize"] = False
-        super().__init__(**kwargs)
+        super().__init__(val_fraction=val_fraction, test_fraction=test_fraction, **kwargs)
         self.level, self.min_freq = level, min_freq
         self.src_vocab: Vocabulary | None = None
         self.tgt_vocab: Vocabulary | None = None

@@ -15,9 +15,10 @@ from aa.data.tensor_data import TensorDataModule
 class SequenceTask(TensorDataModule):
     kinds = ("sequence",)
 
-    def __init__(self, n_samples: int = 10000, length: int = 50, **kwargs) -> None:
+    def __init__(self, n_samples: int = 10000, length: int = 50, val_fraction: float = 0.1,
+                 test_fraction: float = 0.1, **kwargs) -> None:
         kwargs["standardize"] = False
-        super().__init__(**kwargs)
+        super().__init__(val_fraction=val_fraction, test_fraction=test_fraction, **kwargs)
         self.n_samples, self.length = n_samples, length
 
     def input_transform(self) -> None:
@@ -48,9 +49,9 @@ class CopyData(SequenceTask):
     """Copy memory (Arjovsky et al. 2016): `length` symbols, delay-1 blanks, a delimiter, then the net
     repeats the symbols; a label per step (blank until the recall). Inputs are one-hot."""
 
-    def __init__(self, delay: int = 20, alphabet: int = 8, per_step: bool = True, **kwargs) -> None:
-        kwargs.setdefault("length", 5)
-        super().__init__(**kwargs)
+    def __init__(self, delay: int = 20, alphabet: int = 8, per_step: bool = True, length: int = 5,
+                 **kwargs) -> None:
+        super().__init__(length=length, **kwargs)
         self.delay, self.alphabet = delay, alphabet
 
     def load(self) -> tuple[Tensor, Tensor]:
@@ -66,9 +67,8 @@ class CopyData(SequenceTask):
 class ParityData(SequenceTask):
     """Bits in, the parity of their count out: at the end (per_step=false) or after every step."""
 
-    def __init__(self, per_step: bool = False, **kwargs) -> None:
-        kwargs.setdefault("length", 10)
-        super().__init__(**kwargs)
+    def __init__(self, per_step: bool = False, length: int = 10, **kwargs) -> None:
+        super().__init__(length=length, **kwargs)
         self.per_step = per_step
 
     def load(self) -> tuple[Tensor, Tensor]:

@@ -63,10 +63,17 @@ HELP_EXAMPLES = """Examples:
 Dashboard: tensorboard --logdir outputs"""
 
 
-def print_help() -> None:
-    """Groups and options read straight from configs/, so --help needs neither Hydra nor torch."""
+def print_help(argv: list[str] | None = None) -> None:
+    """Groups and options read straight from configs/, so --help needs neither Hydra nor torch;
+    ``--help GROUP`` shows a group's options and the values a run uses (aa.config.help)."""
     from omegaconf import OmegaConf
 
+    from aa.config.help import group_help, help_topic
+
+    argv = sys.argv[1:] if argv is None else argv
+    if (group := help_topic(argv)) is not None:
+        print(group_help(group, argv))
+        return
     defaults = _defaults()
     lines = ["aa-train: train and test a network from composed configs; -m sweeps.", "",
              "Config groups (choose with group=option; * marks the default):"]
@@ -78,7 +85,8 @@ def print_help() -> None:
             for k in top if k not in ("defaults", "hydra") and not OmegaConf.is_config(top[k])]
     lines += ["", "Top-level settings: " + "  ".join(keys),
               "Any key of a chosen option can be set: optim.lr=0.01, model.hidden=[64,64], dataset.name=xor.",
-              "", HELP_EXAMPLES]
+              "A group's options and the values a run uses: aa-train --help GROUP (--help model, "
+              "--help model=vae, --help trainer model=resnet18).", "", HELP_EXAMPLES]
     print("\n".join(lines))
 
 

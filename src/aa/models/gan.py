@@ -12,16 +12,16 @@ from aa.models.coders import Reader, Writer, one_hot
 
 
 class GAN(nn.Module):
-    """``d_steps`` and ``label_smoothing`` shape the training and are read by the GAN objective.
-    ``pack`` > 1 lets D judge ``pack`` samples at once, all real or all generated (PacGAN), which
-    penalises a generator that covers few modes. ``bounded`` (a data fact): samples lie in [0, 1],
-    so the generator ends in a sigmoid."""
+    """The two players; how they are trained (d_steps, label smoothing) is the GAN objective's
+    (aa.task.gan). ``pack`` > 1 lets D judge ``pack`` samples at once, all real or all generated (PacGAN),
+    which penalises a generator that covers few modes: it sets D's input width, so it is architecture.
+    ``bounded`` (a data fact): samples lie in [0, 1], so the generator ends in a sigmoid."""
 
     def __init__(self, input_shape: tuple[int, ...], num_outputs: int, latent: int = 16,
-                 hidden: list[int] = (128, 128), arch: str = "mlp", d_steps: int = 1, label_smoothing: float = 0.0,
-                 pack: int = 1, conditional: bool = False, bounded: bool = True) -> None:
+                 hidden: list[int] = (128, 128), arch: str = "mlp", pack: int = 2, conditional: bool = False,
+                 bounded: bool = True) -> None:
         super().__init__()
-        self.latent, self.d_steps, self.label_smoothing, self.pack = latent, d_steps, label_smoothing, pack
+        self.latent, self.pack = latent, pack
         self.classes, self.bounded = num_outputs if conditional else 0, bounded
         leaky = functools.partial(nn.LeakyReLU, 0.2)
         self.generator = Writer(latent, input_shape, list(hidden), arch, cond=self.classes)

@@ -41,8 +41,10 @@ class TextRNN(RecurrentNet):
 
     def __init__(self, input_shape: tuple[int, ...], num_outputs: int, cell: str = "lstm",
                  embed_dim: int = 100, pretrained_embeddings: str | None = None, freeze_embeddings: bool = False,
-                 vocabulary: Sequence[str] | None = None, embedding: str = "learned", **kwargs) -> None:
+                 vocabulary: Sequence[str] | None = None, embedding: str = "learned", hidden_size: int = 128,
+                 **kwargs) -> None:
         self.cell = cell
-        super().__init__(input_shape, num_outputs, embed_dim=embed_dim if embedding == "learned" else 0, **kwargs)
+        super().__init__(input_shape, num_outputs, hidden_size=hidden_size,
+                         embed_dim=embed_dim if embedding == "learned" else 0, **kwargs)
         if pretrained_embeddings:
             load_word_vectors(self.embed, pretrained_embeddings, vocabulary, freeze_embeddings)

@@ -10,14 +10,14 @@ from aa.models.coders import Reader, Writer, one_hot
 
 
 class VAE(nn.Module):
-    """``beta`` weighs the KL term (beta-VAE) and ``warmup`` epochs ramp it up from 0; both are read by
-    the VAE objective. The Gaussian decoder learns one log standard deviation shared by all pixels."""
+    """The architecture only: how the KL term is weighed in training (beta, warm-up) is the VAE
+    objective's (aa.task.vae). The Gaussian decoder learns one log standard deviation shared by all pixels."""
 
     def __init__(self, input_shape: tuple[int, ...], num_outputs: int, latent: int = 20,
-                 hidden: list[int] = (400,), arch: str = "mlp", decoder: str = "bernoulli", beta: float = 1.0,
-                 warmup: int = 0, conditional: bool = False, bounded: bool = True) -> None:
+                 hidden: list[int] = (400,), arch: str = "mlp", decoder: str = "bernoulli",
+                 conditional: bool = False, bounded: bool = True) -> None:
         super().__init__()
-        self.latent, self.decoder_kind, self.beta, self.warmup = latent, decoder, beta, warmup
+        self.latent, self.decoder_kind = latent, decoder
         self.classes, self.bounded = num_outputs if conditional else 0, bounded
         self.encoder = Reader(input_shape, 2 * latent, list(hidden), arch, cond=self.classes)
         self.decoder = Writer(latent, input_shape, list(hidden)[::-1], arch, cond=self.classes)

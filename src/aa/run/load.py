@@ -101,13 +101,13 @@ def build_from_checkpoint(cfg: Any, state: dict[str, Any], overrides: list[str])
 
 def read_run(ckpt: str, overrides: list[str] | None = None, key: str = "ckpt") -> tuple[Path, Path, dict, Any]:
     """The cheap half of load_run, no model built: (checkpoint file, run folder, checkpoint, validated config)."""
-    from aa.config.command_line import check_names, compose, parse
+    from aa.config.command_line import check_names, compose, parse, renamed
     from aa.config.validate import validate
 
     check_names(parse(list(overrides or [])))
     file, run = locate(ckpt, key)
     checkpoint = load_checkpoint(file, key)
-    cfg = compose([*run_overrides(run, checkpoint, ckpt, key), *(overrides or [])])
+    cfg = compose([*renamed(run_overrides(run, checkpoint, ckpt, key)), *(overrides or [])])
     validate(cfg)
     return file, run, checkpoint, cfg
 

@@ -22,13 +22,16 @@ if TYPE_CHECKING:
 
 class Adversarial(Objective):
     """val/test ``fd`` (Frechet distance of samples to the split, also ``loss`` on images so the best
-    checkpoint is the closest generator); ``modes`` and ``hq`` on mixtures, ``class_acc`` for conditional models."""
+    checkpoint is the closest generator); ``modes`` and ``hq`` on mixtures, ``class_acc`` for conditional models.
+    ``d_steps`` D updates per G update; ``label_smoothing`` s makes D's real target 1 - s (one-sided)."""
 
     task = "generation"
     metric = "fd"
 
-    def __init__(self, data: Any, model: nn.Module, cfg: Any, classifier: str | None = None) -> None:
+    def __init__(self, data: Any, model: nn.Module, cfg: Any, classifier: str | None = None, d_steps: int = 1,
+                 label_smoothing: float = 0.0) -> None:
         super().__init__()
+        self.d_steps, self.label_smoothing = d_steps, label_smoothing
         optim_d = cfg.get("optim_d")
         self.d_optimizer = instantiate(optim_d, _convert_="all") if optim_d else None
         self.quality = SampleQuality(data, classifier, bool(split_model(model)[1].classes))
@@ -47,7 +50,7 @@ class Adversarial(Objective):
     def d_step(self, net: nn.Module, prep: nn.Module, x: Tensor, c: Tensor | None) -> Step:
         real = self.judge(net, prep, x, c)
         fake = self.judge(net, prep, net.sample(len(x), c).detach(), c)
-        q = (F.binary_cross_entropy_with_logits(real, torch.full_like(real, 1.0 - net.label_smoothing))
+        q = (F.binary_cross_entropy_with_logits(real, torch.full_like(real, 1.0 - self.label_smoothing))
              + F.binary_cross_entropy_with_logits(fake, torch.zeros_like(fake)))
         return Step(q, q.detach(), len(x))
 
@@ -63,7 +66,7 @@ class Adversarial(Objective):
         c = y if net.classes else None
         d = task.descend(d_opt, lambda: self.d_step(net, prep, x, c))
         self.updates += 1
-        if self.updates % net.d_steps == 0:
+        if self.updates % self.d_steps == 0:
             self.g_loss = task.descend(g_opt, lambda: self.g_step(net, prep, len(x), c)).loss
         n = len(x)
         return Step(None, d.loss, n, {"d_loss": d.loss * n, "g_loss": self.g_loss.to(d.loss.device) * n})

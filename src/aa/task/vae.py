@@ -32,27 +32,30 @@ def bound(model: nn.Module, x: Tensor, y: Tensor) -> tuple[Tensor, Tensor]:
 
 class VariationalBound(Objective):
     """val/test ``elbo`` is the negative ELBO (beta = 1), also ``loss``; ``recon`` and ``kl`` its terms;
-    ``fd`` and (conditional) ``class_acc`` judge prior samples with the reference classifier."""
+    ``fd`` and (conditional) ``class_acc`` judge prior samples with the reference classifier. Training
+    weighs the KL term by ``beta`` (beta-VAE), ramped up from 0 over the first ``warmup`` epochs."""
 
     task = "generation"
     metric = "elbo"
 
-    def __init__(self, data: Any, model: nn.Module, classifier: str | None = None, quality: bool = True) -> None:
+    def __init__(self, data: Any, model: nn.Module, classifier: str | None = None, quality: bool = True,
+                 beta: float = 1.0, warmup: int = 0) -> None:
         super().__init__()
+        self.beta, self.warmup = beta, warmup
         for split in ("val", "test"):
             for term in TERMS:
                 setattr(self, f"{split}_{term}", torchmetrics.MeanMetric())
         conditional = bool(split_model(model)[1].classes)
         self.quality = SampleQuality(data, classifier, conditional) if quality else None
 
-    def kl_weight(self, net: nn.Module, epoch: int) -> float:
+    def kl_weight(self, epoch: int) -> float:
         """beta, ramped linearly from 0 over the first ``warmup`` epochs."""
-        return net.beta * (min(1.0, epoch / net.warmup) if net.warmup else 1.0)
+        return self.beta * (min(1.0, epoch / self.warmup) if self.warmup else 1.0)
 
     def step(self, task: "TaskModule", batch: Any) -> Step:
         x, y = batch
         nll, kl = bound(task.model, x, y)
-        w = self.kl_weight(split_model(task.model)[1], task.current_epoch)
+        w = self.kl_weight(task.current_epoch)
         q = (nll + w * kl).mean()
         sums = {"elbo": (nll + kl).sum().detach(), "recon": nll.sum().detach(), "kl": kl.sum().detach()}
         return Step(q, q.detach(), len(x), sums)

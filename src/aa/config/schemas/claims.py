@@ -14,3 +14,4 @@ class Regions(Splits):
     noise: float = opt(0.0, ge=0, le=1, doc="std of Gaussian jitter added to the points (the square is [-1,1]^2)")
     cells: int = opt(4, ge=2, le=32, doc="squares per side of the checkerboard (2: XOR)")
     random_labels: bool = opt(False, doc="fair coin-flip labels in every split: only memorisation is possible")
+    val_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the points held out for validation")

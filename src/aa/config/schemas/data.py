@@ -24,6 +24,7 @@ class Playground(Splits):
     name: str = opt("spiral", choices=("circle", "xor", "gauss", "spiral"))
     n_samples: int = opt(600, ge=10, le=1_000_000)
     noise: float = opt(0.1, ge=0, le=1, doc="noise as a fraction of the data's radius")
+    val_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the points held out for validation")
 
 
 @schema("aa.data.table.TableData")

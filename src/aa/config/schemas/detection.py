@@ -94,6 +94,8 @@ class PennFudan(DetectionSet):
     download: bool = opt(False, doc="fetch the zip when it is not under root")
     md5: Optional[str] = opt(None, doc="expected MD5 of the downloaded zip")
     image_size: int = opt(512, ge=32, le=2048, doc="longer side the images are scaled to")
+    workers: int = opt(2, ge=0, le=64, doc="DataLoader worker processes")
+    eval_batch_size: int = opt(4, ge=1, doc="images per val/test batch")
     val_fraction: float = opt(0.15, gt=0, lt=1)
     test_fraction: float = opt(0.15, gt=0, lt=1)
 
@@ -106,6 +108,7 @@ class Coco(DetectionSet):
     image_size: Optional[int] = opt(None, ge=32, le=2048, doc="the detector's image side; null: the largest "
                                     "width or height in the annotation file (at most 1333)")
     val_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the images held out for val (and test)")
+    eval_batch_size: int = opt(4, ge=1, doc="images per val/test batch")
 
     @classmethod
     def check(cls, path: str, node: dict) -> None:

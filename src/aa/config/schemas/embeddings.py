@@ -80,12 +80,15 @@ class Lee(Corpus):
 class Text8(Corpus):
     root: str = opt("~/.cache/aa", doc="data folder; text8 lives in <root>/text8")
     download: bool = opt(True, doc="fetch text8.zip when absent")
+    batch_size: int = opt(4096, ge=1, le=10_000_000, doc="centre words per update")
+    val_fraction: float = opt(0.001, gt=0, lt=1, doc="sentences held out for the val/test loss")
 
 
 @schema(D + "grammar_topics.GrammarTopicsData")
 class GrammarTopics(WordText):
     n_train: int = opt(60, ge=4, le=1_000_000, doc="labelled sentences (val_fraction of them for validation)")
     n_test: int = opt(1000, ge=1, le=1_000_000, doc="test sentences")
+    max_length: int = opt(16, ge=1, le=100_000, doc="tokens kept per sentence")
     val_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the labelled sentences used for validation")
 
 

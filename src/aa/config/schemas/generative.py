@@ -27,16 +27,15 @@ class Autoencoder(Coder):
 
 @schema("aa.models.vae.VAE")
 class VAE(Coder):
+    latent: int = opt(20, ge=1, doc="size of the code z")
+    hidden: list[int] = opt([400], ge=1, doc="hidden widths of the encoder; the decoder mirrors them")
     decoder: str = opt("bernoulli", choices=("bernoulli", "gaussian"), doc="p(x|z)")
-    beta: float = opt(1.0, ge=0, doc="weight of the KL term (beta-VAE)")
-    warmup: int = opt(0, ge=0, doc="epochs over which the KL weight ramps from 0 to beta")
     conditional: bool = opt(False, doc="condition encoder and decoder on the class")
 
 
 @schema("aa.models.gan.GAN")
 class GAN(Coder):
-    d_steps: int = opt(1, ge=1, doc="discriminator updates per generator update")
-    label_smoothing: float = opt(0.0, ge=0, lt=0.5, doc="real target 1 - label_smoothing (one-sided)")
+    hidden: list[int] = opt([128, 128], ge=1, doc="hidden widths of the generator; the discriminator mirrors them")
     pack: int = opt(2, ge=1, le=16, doc="samples D judges together (PacGAN); 1: the plain GAN")
     conditional: bool = opt(False, doc="condition generator and discriminator on the class")
 
@@ -51,12 +50,16 @@ class VariationalBound(NodeSchema):
     info = {"tasks": ("classification",), "metric": "elbo", "uses_loss": False}
     classifier: Optional[str] = opt(None, doc="checkpoint of a classifier of the same data (null: train and cache one)")
     quality: bool = opt(True, doc="judge prior samples: Frechet distance, class accuracy")
+    beta: float = opt(1.0, ge=0, doc="weight of the KL term in training (beta-VAE)")
+    warmup: int = opt(0, ge=0, doc="epochs over which the KL weight ramps from 0 to beta")
 
 
 @schema("aa.task.gan.Adversarial")
 class Adversarial(NodeSchema):
     info = {"tasks": ("classification", "mixture"), "metric": "fd", "uses_loss": False}
     classifier: Optional[str] = opt(None, doc="checkpoint of a classifier of the same data (null: train and cache one)")
+    d_steps: int = opt(1, ge=1, doc="discriminator updates per generator update")
+    label_smoothing: float = opt(0.0, ge=0, lt=0.5, doc="real target 1 - label_smoothing (one-sided)")
 
 
 @schema("aa.data.mixture.MixtureData")

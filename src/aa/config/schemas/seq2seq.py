@@ -8,7 +8,7 @@ from typing import Any, Optional
 
 from aa.base.errors import ConfigError
 from aa.config.schema import NodeSchema, opt, schema
-from aa.config.schemas.sequences import Splits
+from aa.config.schemas.sequences import Splits, TenthSplits
 
 M, D = "aa.models.", "aa.data."
 EMBEDDING = opt("learned", choices=("learned", "one_hot"), doc="tokens enter as learned vectors or one-hot")
@@ -75,7 +75,7 @@ class CharGenerator(NodeSchema):
     embedding: str = EMBEDDING
 
 
-class Synthetic(Splits):
+class Synthetic(TenthSplits):
     info = {"task": "seq2seq", "inputs": ("tokens",)}
     n_samples: int = opt(10000, ge=10, le=10_000_000, doc="distinct source strings drawn from the seed")
     level: str = opt("char", choices=("char",), doc="generated pairs are read character by character")
@@ -97,6 +97,7 @@ class Reverse(Synthetic):
 @schema(D + "seq2seq_tasks.AdditionData")
 class Addition(Synthetic):
     digits: int = opt(3, ge=1, le=30, doc="most digits per operand")
+    n_samples: int = opt(50000, ge=10, le=10_000_000, doc="distinct additions drawn from the seed")
     reverse_input: bool = opt(False, doc="read the sum right to left, as the Keras example does")
 
 
@@ -106,7 +107,7 @@ class Dates(Synthetic):
 
 
 @schema(D + "text_pairs.TextPairsData")
-class TextPairs(Splits):
+class TextPairs(TenthSplits):
     info = {"task": "seq2seq", "inputs": ("tokens",)}
     path: str = opt("???", doc="TSV: source TAB target per line (further columns ignored)")
     test_path: Optional[str] = opt(None, doc="a separate test file; else test_fraction is held out")

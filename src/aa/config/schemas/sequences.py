@@ -49,6 +49,7 @@ class Gated(Recurrent):
 class TextRNN(Recurrent):
     info = {"inputs": ("tokens",)}
     cell: str = opt("lstm", choices=("rnn", "lstm", "gru"), doc="the recurrent layer reading the embeddings")
+    hidden_size: int = opt(128, ge=1, le=8192, doc="units per recurrent layer")
     embed_dim: int = opt(100, ge=1, le=4096, doc="size of each word embedding")
     pretrained_embeddings: Optional[str] = opt(None, doc="word2vec text file to start the embeddings from")
     freeze_embeddings: bool = opt(False, doc="keep pretrained embeddings fixed instead of fine-tuning them")
@@ -79,7 +80,14 @@ class Splits(NodeSchema):
     test_fraction: float = opt(0.2, gt=0, lt=1, doc="share held out for the test (if no official test split)")
 
 
-class SequenceTask(Splits):
+class TenthSplits(Splits):
+    """Generated tasks and sentence pairs hold out a tenth for validation and a tenth for the test."""
+
+    val_fraction: float = opt(0.1, gt=0, lt=1, doc="share of the data held out for validation")
+    test_fraction: float = opt(0.1, gt=0, lt=1, doc="share held out for the test (if no official test split)")
+
+
+class SequenceTask(TenthSplits):
     info = {"task": "classification", "inputs": ("sequence",)}
     n_samples: int = opt(10000, ge=10, le=10_000_000, doc="sequences generated from the seed")
     length: int = opt(50, ge=2, le=100_000, doc="T, steps per sequence")
@@ -138,15 +146,18 @@ class TextCSV(WordText):
 @schema(D + "ag_news.AGNewsData")
 class AGNews(WordText):
     root: str = opt("~/.cache/aa", doc="data folder; AG News lives in <root>/ag_news")
+    val_fraction: float = opt(0.05, gt=0, lt=1, doc="share of the training file held out for validation")
     download: bool = opt(True, doc="fetch the public CSVs (checked by MD5) when absent")
 
 
 @schema(D + "names.NamesData")
 class Names(Text):
     root: str = opt("~/.cache/aa", doc="data folder; the surname table lives in <root>/names")
-    countries: list[str] = opt(["ES", "FR"], doc="alpha-2 codes of the classes, e.g. [ES,FR,DE]")
+    countries: list[str] = opt(["CN", "CZ", "DE", "ES", "FR", "GB", "GR", "IE", "IT", "JP", "KR", "NL", "PL", "PT",
+                                "RU", "TR"], doc="alpha-2 codes of the classes, e.g. [ES,FR,DE]")
     names_per_country: int = opt(500, ge=1, le=100_000, doc="most frequent surnames per country")
     max_length: int = opt(32, ge=1, le=1000, doc="characters kept per name")
+    val_fraction: float = opt(0.1, gt=0, lt=1, doc="share of the names held out for validation")
 
 
 @schema(D + "text_augment.SubstituteWords", D + "text_augment.InsertWords", D + "text_augment.DeleteWords")

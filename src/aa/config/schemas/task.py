@@ -21,8 +21,16 @@ class SquaredError(NodeSchema):
                        doc="class targets as {0,1} one-hot or {-1,1}")
 
 
+def lr(default: float) -> float:
+    """The learning rate field, defaulting as the optimiser's own signature does."""
+    return opt(default, gt=0, le=100, doc="rho, the learning rate")
+
+
 class Optim(NodeSchema):
-    lr: float = opt(0.01, gt=0, le=100, doc="rho, the learning rate")
+    """Defaults are torch's (what an optimiser config without the key gets); the configs under
+    configs/optim/ state the course's choices."""
+
+    lr: float = lr(0.001)
     weight_decay: float = opt(0.0, ge=0, lt=1, doc="decay applied by the optimiser, not a loss term")
 
 
@@ -38,23 +46,30 @@ class AdamLike(Optim):
     eps: float = opt(1e-8, gt=0, lt=1)
 
 
-@schema("torch.optim.Adam", "torch.optim.AdamW")
+@schema("torch.optim.Adam")
 class Adam(AdamLike):
     amsgrad: bool = opt(False)
 
 
+@schema("torch.optim.AdamW")
+class AdamW(Adam):
+    weight_decay: float = opt(0.01, ge=0, lt=1, doc="decoupled decay, applied by the optimiser")
+
+
 @schema("torch.optim.Adamax")
 class Adamax(AdamLike):
-    pass
+    lr: float = lr(0.002)
 
 
 @schema("torch.optim.NAdam")
 class NAdam(AdamLike):
+    lr: float = lr(0.002)
     momentum_decay: float = opt(0.004, ge=0, lt=1)
 
 
 @schema("torch.optim.Adagrad")
 class Adagrad(Optim):
+    lr: float = lr(0.01)
     lr_decay: float = opt(0.0, ge=0)
     eps: float = opt(1e-10, gt=0, lt=1)
     initial_accumulator_value: float = opt(0.0, ge=0)
@@ -62,12 +77,14 @@ class Adagrad(Optim):
 
 @schema("torch.optim.Adadelta")
 class Adadelta(Optim):
+    lr: float = lr(1.0)
     rho: float = opt(0.9, gt=0, lt=1)
     eps: float = opt(1e-6, gt=0, lt=1)
 
 
 @schema("torch.optim.RMSprop")
 class RMSprop(Optim):
+    lr: float = lr(0.01)
     alpha: float = opt(0.99, gt=0, lt=1)
     eps: float = opt(1e-8, gt=0, lt=1)
     momentum: float = opt(0.0, ge=0, lt=1)
@@ -80,7 +97,7 @@ S = "torch.optim.lr_scheduler."
 @schema(S + "StepLR")
 class StepLR(NodeSchema):
     step_size: int = opt(20, ge=1, doc="epochs between decays")
-    gamma: float = opt(0.5, gt=0, le=1)
+    gamma: float = opt(0.1, gt=0, le=1)
 
 
 @schema(S + "CosineAnnealingLR")
@@ -98,8 +115,8 @@ class OneCycle(NodeSchema):
 @schema(S + "ReduceLROnPlateau")
 class Plateau(NodeSchema):
     mode: str = opt("min", choices=("min", "max"))
-    factor: float = opt(0.5, gt=0, lt=1)
-    patience: int = opt(5, ge=0)
+    factor: float = opt(0.1, gt=0, lt=1)
+    patience: int = opt(10, ge=0)
     monitor: str = opt("val/loss")
 
 

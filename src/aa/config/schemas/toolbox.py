@@ -54,6 +54,7 @@ class Function(Splits):
                     doc="1-D: sin, step, abs; 2-D: product, ripple, bump")
     n_samples: int = opt(500, ge=10, le=1_000_000)
     noise: float = opt(0.05, ge=0, le=10, doc="std of the Gaussian noise added to the targets")
+    val_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the points held out for validation")
 
 
 @schema("aa.data.diabetes.DiabetesData")

@@ -40,7 +40,7 @@ class Checkpoint(NodeSchema):
     save_top_k: int = opt(1, ge=-1)
     filename: str = opt("best")
     auto_insert_metric_name: bool = opt(False)
-    save_on_train_epoch_end: Optional[bool] = opt(None, doc="true: after every epoch-end hook, so a resumed "
+    save_on_train_epoch_end: Optional[bool] = opt(True, doc="true: after every epoch-end hook, so a resumed "
                                                   "run continues exactly where the saved one stood")
 
 
