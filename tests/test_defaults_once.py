@@ -90,12 +90,11 @@ def schema_defaults(target: str) -> dict[str, Any]:
 
 
 def same(a: Any, b: Any) -> bool:
-    """Lists and tuples alike, 1 == 1.0; a mapping in a list agrees on the keys both state (a CNN
-    block in the YAML states the Block dataclass's defaults that the signature leaves out)."""
+    """Lists and tuples alike, 1 == 1.0; mappings state the same keys with the same values."""
     if isinstance(a, (list, tuple)) and isinstance(b, (list, tuple)):
         return len(a) == len(b) and all(same(x, y) for x, y in zip(a, b))
     if isinstance(a, dict) and isinstance(b, dict):
-        return all(same(a[k], b[k]) for k in a.keys() & b.keys())
+        return a.keys() == b.keys() and all(same(a[k], b[k]) for k in a)
     if isinstance(a, bool) or isinstance(b, bool) or a is None or b is None:
         return a is b or a == b and type(a) is type(b)
     return a == b
@@ -160,6 +159,7 @@ def test_the_walk_sees_nested_and_shared_targets() -> None:
 
 
 @pytest.mark.parametrize("a, b, equal", [([1, 2], (1, 2), True), (1, 1.0, True), ([1], [2], False),
-                                         (True, 1, False), (None, 0, False), ({"c": 1, "k": 3}, {"c": 1}, True)])
+                                         (True, 1, False), (None, 0, False), ({"c": 1, "k": 3}, {"c": 1}, False),
+                                         ({"c": 1, "k": 3}, {"k": 3.0, "c": 1}, True)])
 def test_same(a: Any, b: Any, equal: bool) -> None:
     assert same(a, b) is equal

@@ -29,8 +29,12 @@ class Block:
     reduce: int = 0
 
 
+DEFAULT_BLOCKS = tuple({"channels": c, "kernel": 3, "stride": 1, "padding": 1, "pool": "max", "pool_size": 2,
+                        "pool_stride": 2, "reduce": 0} for c in (16, 32))
+
+
 class CNN(nn.Module):
-    def __init__(self, input_shape: tuple[int, ...], num_outputs: int, blocks: list[dict] = ({"channels": 16}, {"channels": 32}),
+    def __init__(self, input_shape: tuple[int, ...], num_outputs: int, blocks: list[dict] = DEFAULT_BLOCKS,
                  hidden: list[int] = (), activation: Callable[[], nn.Module] = ReLU,
                  normalization: Callable[..., nn.Module] = NoNorm, dropout: float = 0.0) -> None:
         super().__init__()

@@ -35,7 +35,8 @@ class ConvBlock(NodeSchema):
 
 @schema(M + "cnn.CNN")
 class CNN(ConvModel):
-    blocks: list[ConvBlock] = opt([{"channels": 16}, {"channels": 32}], nonempty=True, doc="conv blocks, input to output")
+    blocks: list[ConvBlock] = opt([{"channels": c, "kernel": 3, "stride": 1, "padding": 1, "pool": "max", "pool_size": 2,
+                                    "pool_stride": 2, "reduce": 0} for c in (16, 32)], nonempty=True, doc="conv blocks, input to output")
     hidden: list[int] = opt([], ge=1, doc="fully connected widths between the blocks and the output layer")
 
 
