@@ -4,6 +4,7 @@ from __future__ import annotations
 import re
 import sys
 
+from aa.config.added_keys import added_keys
 from aa.config.paths import config_dir, config_groups, group_options
 
 _FUNCS = re.compile(r"^\w+\(")
@@ -95,7 +96,8 @@ def check_keys(argv: list[str]) -> str | None:
             continue
         for option in chosen[group].strip("[]").split(","):
             option = option.strip()
-            if option in group_options(group) and sub not in (keys := _option_keys(group, option)):
+            if option in group_options(group) and sub not in (keys := _option_keys(group, option)
+                                                              | added_keys(group, chosen)):
                 return (f"Invalid config: {key}={value!r}: {group}={option} has no key {sub!r}. "
                         f"Valid choices: {', '.join(sorted(keys - {'_target_', '_partial_'})) or '(none)'} "
                         f"(add a new key with +{key}=...).")

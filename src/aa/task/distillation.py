@@ -23,6 +23,7 @@ from aa.task.objective import Step
 from aa.task.supervised import split_aux
 
 if TYPE_CHECKING:
+    from aa.data.contract import DataModule
     from aa.task.module import TaskModule
 
 
@@ -45,7 +46,7 @@ class KD:
                         reduction="batchmean")
         return self.alpha * t * t * soft + (1 - self.alpha) * F.cross_entropy(student, y)
 
-    def load(self, data: Any, cfg: DictConfig) -> nn.Module:
+    def load(self, data: "DataModule", cfg: DictConfig) -> nn.Module:
         """The teacher model with its trained weights, frozen, in evaluation mode."""
         from aa.models.build import build_model
         from aa.nn.input import Standardize
@@ -71,7 +72,7 @@ class KD:
         if "0.mean" in weights and "0.scale" in weights:  # the teacher standardised its inputs itself
             standardize = Standardize(torch.zeros_like(weights["0.mean"]), torch.ones_like(weights["0.scale"]))
         model = build_model(tcfg, data.input_shape, data.num_outputs, standardize,
-                            getattr(data, "model_args", dict)())
+                            data.model_args())
         try:
             model.load_state_dict(weights)
         except RuntimeError as e:
@@ -85,7 +86,7 @@ class KD:
 class Distillation(Classification):
     """Classification whose training loss is the distillation loss; val/test metrics are the student's."""
 
-    def __init__(self, loss: Loss, num_outputs: int, data: Any, cfg: DictConfig, kd: Any = None) -> None:
+    def __init__(self, loss: Loss, num_outputs: int, data: "DataModule", cfg: DictConfig, kd: Any = None) -> None:
         super().__init__(loss, num_outputs)
         if not isinstance(kd, KD):
             raise ConfigError("objective", "distillation", "needs a teacher", "distill=kd distill.teacher=PATH")

@@ -17,6 +17,7 @@ from aa.task.objective import Objective, Step
 if TYPE_CHECKING:
     from torch.optim import Optimizer
 
+    from aa.data.contract import DataModule
     from aa.task.module import TaskModule
 
 
@@ -27,7 +28,7 @@ class Adversarial(Objective):
     task = "generation"
     metric = "fd"
 
-    def __init__(self, data: Any, model: nn.Module, cfg: Any, classifier: str | None = None) -> None:
+    def __init__(self, data: "DataModule", model: nn.Module, cfg: Any, classifier: str | None = None) -> None:
         super().__init__()
         optim_d = cfg.get("optim_d")
         self.d_optimizer = instantiate(optim_d, _convert_="all") if optim_d else None
