@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 import torch
-from conftest import make_cfg, make_model
+from conftest import build, make_cfg, make_model
 from hydra.utils import get_class
 from omegaconf import OmegaConf
 
@@ -15,7 +15,7 @@ from aa.data.contract import (DataModule, Decodes, EpochUpdates, InMemory, Known
 from aa.generative.parts import split_model
 from aa.models.contract import Encoder, Generator, NodeEmbedder, Sampler
 from aa.task.classification import Classification
-from aa.task.objective import Objective
+from aa.task.objective import Objective, WithLoss
 
 CAPABILITIES = (ValInputs, InMemory, Decodes, TestTexts, ReadsInputs, OnDevice, EpochUpdates, KnownDensity,
                 KnownTarget, TargetUnits)
@@ -124,3 +124,10 @@ def test_the_objectives_that_add_the_confusion_matrix_count_one() -> None:
                      .get("defaults", []))}
     assert adders == {name for name in group_options("objective")
                       if issubclass(target_class("objective", name), Classification)}
+
+
+def test_figures_that_predict_find_the_loss_of_supervised_objectives_only() -> None:
+    _, _, supervised = build(["dataset=playground", "dataset.n_samples=60"])
+    _, _, autoencoder = build(["dataset=playground", "dataset.n_samples=60", "model=autoencoder"])
+    assert isinstance(supervised.objective, WithLoss) and supervised.loss is supervised.objective.loss
+    assert not isinstance(autoencoder.objective, WithLoss) and autoencoder.loss is None
