@@ -53,9 +53,9 @@ def main(argv: list[str] | None = None) -> None:
     file, _, _, dm, task = restore_run(args["ckpt"], overrides)
     import torch
 
-    try:
-        from aa.data.contract import ReadsInputs
+    from aa.data.contract import ReadsInputs
 
+    try:
         reads = isinstance(dm, ReadsInputs)
         names, x = dm.read_inputs(args["input"]) if reads else read_vectors(args["input"], int(dm.input_shape[0]))
     except ConfigError as e:

@@ -65,9 +65,8 @@ def write(samples, dm, output: str, nrow: int) -> None:
         save_image(grid(samples, nrow), output)
         return
     from aa.callbacks.figures import pyplot
-    from aa.generative.figures import mixture_cloud
-
     from aa.data.contract import KnownDensity
+    from aa.generative.figures import mixture_cloud
 
     if not isinstance(dm, KnownDensity) or samples.shape[1] != 2:
         fail("Invalid argument: this run's samples are neither images nor 2-D points, so there is no picture "
