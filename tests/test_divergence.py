@@ -31,7 +31,7 @@ def test_divergence_in_a_later_epoch_keeps_the_last_finite_checkpoint(tmp_path: 
     from aa.task.divergence import Diverged
     from aa.run.train import train
 
-    cfg = make_cfg(["optim=sgd", "optim.lr=0.05", "trainer.max_epochs=5", "callbacks.decision_boundary=null",
+    cfg = make_cfg(["optim=sgd", "optim.lr=0.05", "trainer.max_epochs=5",
                     "+callbacks.boost={_target_:test_divergence.Boost,epoch:2,factor:1e9}",
                     "allow_targets=[test_divergence]"])
     validate(cfg)

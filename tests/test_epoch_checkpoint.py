@@ -8,8 +8,7 @@ from pathlib import Path
 import torch
 from conftest import fit
 
-RUN = ["trainer.max_epochs=4", "batch.size=64", "callbacks.decision_boundary=null", "callbacks.gradient_stats=null",
-       "callbacks.model_graph=null"]
+RUN = ["trainer.max_epochs=4", "batch.size=64", "callbacks.gradient_stats=null", "callbacks.model_graph=null"]
 
 
 def counting_writes(monkeypatch) -> list[str]:

@@ -14,7 +14,7 @@ from conftest import aa_train
 @pytest.fixture(scope="module")
 def digits_run(tmp_path_factory) -> Path:
     run = tmp_path_factory.mktemp("run")
-    p = aa_train("trainer.max_epochs=3", "callbacks.decision_boundary=null", f"hydra.run.dir={run}")
+    p = aa_train("trainer.max_epochs=3", "callbacks.gradient_stats=null", f"hydra.run.dir={run}")
     assert p.returncode == 0, p.stderr[-2000:]
     return run
 
@@ -40,7 +40,7 @@ def test_a_checkpoint_moved_out_of_its_run_carries_its_config(digits_run: Path, 
     alone.parent.mkdir()
     shutil.copyfile(digits_run / "checkpoints" / "best.ckpt", alone)
     assert torch.load(alone, weights_only=True)["aa_overrides"] == ["trainer.max_epochs=3",
-                                                                    "callbacks.decision_boundary=null"]
+                                                                    "callbacks.gradient_stats=null"]
     main([f"ckpt={alone}"])
     ours = json.loads((tmp_path / "shared" / "eval" / "digits-test" / "metrics.json").read_text())
     assert ours["test"] == json.loads((digits_run / "metrics.json").read_text())["test"]

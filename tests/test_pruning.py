@@ -15,8 +15,8 @@ from aa.base.errors import ConfigError
 from aa.config.validate import validate
 
 # figures and probes of the default callbacks cost more than these short runs; the report does not need them
-LEAN = [f"callbacks.{name}=null" for name in ("decision_boundary", "confusion_matrix", "sample_predictions",
-                                               "gradient_stats", "model_graph", "model_summary")]
+LEAN = [f"callbacks.{name}=null" for name in ("confusion_matrix", "sample_predictions", "gradient_stats",
+                                               "model_graph", "model_summary")]
 SHORT = ["trainer.max_epochs=8", "prune.finetune_epochs=3", *LEAN]
 
 

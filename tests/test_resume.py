@@ -11,7 +11,7 @@ import torch
 from conftest import aa_train, aa_train_start
 
 RUN = ("batch.size=16", "regularization=[dropout,noise]", "trainer.max_epochs=5", "trainer=cpu",
-       "callbacks.decision_boundary=null", "+callbacks.kill={_target_:resume_probes.KillAt}",
+       "+callbacks.kill={_target_:resume_probes.KillAt}",
        "allow_targets=[resume_probes]", "threads_per_job=1")
 
 
@@ -84,7 +84,7 @@ def test_checkpoint_write_is_atomic(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 def test_a_finished_run_trains_further_as_if_asked_for_more_epochs_at_once(tmp_path: Path) -> None:
-    base = ("trainer=cpu", "callbacks.decision_boundary=null", "threads_per_job=1")
+    base = ("trainer=cpu", "threads_per_job=1")
     whole = aa_train_start(*base, "trainer.max_epochs=6", f"hydra.run.dir={tmp_path}/whole")
     run = tmp_path / "extended"
     assert aa_train(*base, "trainer.max_epochs=3", f"hydra.run.dir={run}").returncode == 0

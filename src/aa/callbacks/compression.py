@@ -20,6 +20,7 @@ from aa.compress.importance import training_batches
 from aa.compress.measure import quantized_layers
 from aa.compress.prune import Prune
 from aa.base.errors import ConfigError
+from aa.task.distillation import Distillation
 
 RECURRENT = (nn.RNNBase, nn.Embedding, nn.EmbeddingBag)
 
@@ -86,8 +87,9 @@ class CompressionReport(pl.Callback):
             return self.prune.dense, "dense"
         if self.quantize is not None and self.quantize.fp32 is not None:
             return self.quantize.fp32, "fp32"
-        teacher = getattr(pl_module.objective, "teacher", None)
-        return (teacher, "teacher") if teacher is not None else (None, "none")
+        if isinstance(pl_module.objective, Distillation):
+            return pl_module.objective.teacher, "teacher"
+        return None, "none"
 
     def on_test_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         before, reference = self._reference(pl_module)

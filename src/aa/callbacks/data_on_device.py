@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import pytorch_lightning as pl
 
+from aa.data.contract import OnDevice
+
 
 class DataOnDevice(pl.Callback):
     """Move in-memory data sets to the training device once, so each update only slices tensors."""
@@ -16,5 +18,5 @@ class DataOnDevice(pl.Callback):
     @staticmethod
     def _move(trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         dm = trainer.datamodule
-        if dm is not None and hasattr(dm, "to"):
+        if isinstance(dm, OnDevice):
             dm.to(pl_module.device)

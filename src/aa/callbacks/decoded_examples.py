@@ -12,7 +12,7 @@ from aa.callbacks.sample_predictions import _cell
 
 
 class DecodedExamples(pl.Callback):
-    """Only for data modules of sequence pairs (``task == "seq2seq"``); others are left alone."""
+    """Added to the callbacks by the sequence-to-sequence model configs (callbacks/seq2seq/)."""
 
     def __init__(self, count: int = 10, maps: int = 4) -> None:
         self.count, self.maps = count, maps
@@ -20,7 +20,7 @@ class DecodedExamples(pl.Callback):
     @torch.no_grad()
     def on_test_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         dm = trainer.datamodule
-        if dm is None or getattr(dm, "task", "") != "seq2seq" or not len(dm.y_test):
+        if dm is None or not len(dm.y_test):
             return
         n = max(self.count, self.maps)
         x, y = dm.x_test[:n].to(pl_module.device), dm.y_test[:n]

@@ -3,11 +3,14 @@ beside the ground truth (torchvision.utils.draw_bounding_boxes / draw_segmentati
 from __future__ import annotations
 
 import os
-from typing import Any
+from typing import TYPE_CHECKING
 
 import pytorch_lightning as pl
 import torch
 from torch import Tensor
+
+if TYPE_CHECKING:
+    from aa.data.detection_data import DetectionData
 
 
 MIN_SIDE = 256  # small images are enlarged (nearest pixel) so that labels stay readable
@@ -38,14 +41,15 @@ def annotate(image: Tensor, found: dict[str, Tensor], names: list[str], threshol
 
 
 class DetectionFigures(pl.Callback):
-    """Each row: ground truth (green) | predictions (red), for the first ``count`` validation images."""
+    """Each row: ground truth (green) | predictions (red), for the first ``count`` validation images.
+    Added to the callbacks by the detection objective's config."""
 
     def __init__(self, count: int = 4, every_n_epochs: int = 1, threshold: float = 0.5) -> None:
         self.count, self.every_n_epochs, self.threshold = count, every_n_epochs, threshold
 
     def on_validation_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         dm = trainer.datamodule
-        if dm is None or getattr(dm, "task", "") != "detection" or trainer.sanity_checking:
+        if dm is None or trainer.sanity_checking:
             return
         last = trainer.current_epoch + 1 >= (trainer.max_epochs or 0)
         if trainer.current_epoch % self.every_n_epochs and not last:
@@ -57,7 +61,7 @@ class DetectionFigures(pl.Callback):
         with torch.no_grad():
             found = model(images)
         model.train(was_training)
-        names = list(getattr(dm, "class_names", []))
+        names = list(dm.class_names)
         tiles: list[Tensor] = []
         for image, target, pred in zip(images, targets, found):
             truth = draw(image, target["boxes"], [names[int(k)] for k in target["labels"]],
@@ -65,7 +69,7 @@ class DetectionFigures(pl.Callback):
             tiles += [truth, annotate(image, pred, names, self.threshold)]
         self.publish(trainer, tiles)
 
-    def examples(self, dm: Any, device: torch.device) -> tuple[list[Tensor], list[dict]]:
+    def examples(self, dm: "DetectionData", device: torch.device) -> tuple[list[Tensor], list[dict]]:
         data = dm.splits["val"]
         items = [data[i] for i in range(min(self.count, len(data)))]
         images = [x.to(device).float() / 255 for x, _ in items]

@@ -8,6 +8,8 @@ import pytorch_lightning as pl
 import torch
 
 from aa.base.plotting import pyplot
+from aa.data.contract import DataModule, InMemory
+from aa.task.classification import Classification
 
 
 def publish(trainer: pl.Trainer, tag: str, fig: Any, step: int, png: str, tight: bool = True) -> None:
@@ -58,12 +60,13 @@ class EpochFigure(pl.Callback):
 
 class DecisionBoundary(EpochFigure):
     """For 2-D inputs, the class-1 probability over the plane with the training points, as the
-    TensorFlow Playground draws it."""
+    TensorFlow Playground draws it. Added by the 2-D data sets' configs (playground, regions, table):
+    their features and (for a table) task are known only once loaded, hence the check."""
 
     @staticmethod
     def applies(trainer: pl.Trainer) -> bool:
-        dm = trainer.datamodule
-        return dm is not None and getattr(dm, "input_shape", None) == (2,) and getattr(dm, "task", "") == "classification"
+        dm: DataModule | None = trainer.datamodule
+        return isinstance(dm, InMemory) and dm.input_shape == (2,) and dm.task == "classification"
 
     @torch.no_grad()
     def draw(self, trainer: pl.Trainer, pl_module: pl.LightningModule, epoch: int) -> None:
@@ -92,11 +95,12 @@ class ConfusionMatrix(pl.Callback):
     """The test split's confusion matrix (rows: true class, columns: predicted; empty cells blank)."""
 
     def on_test_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
-        cm_metric = getattr(pl_module.objective, "test_confusion", None)
-        if cm_metric is None:
+        if not isinstance(pl_module.objective, Classification):
             return
+        cm_metric = pl_module.objective.test_confusion
         cm = cm_metric.compute().cpu()
-        names = getattr(trainer.datamodule, "class_names", None) or [str(i) for i in range(len(cm))]
+        dm: DataModule | None = trainer.datamodule
+        names = (list(dm.class_names) if dm is not None else None) or [str(i) for i in range(len(cm))]
         plt = pyplot()
         size = min(2 + 0.45 * len(cm), 14)
         fig, ax = plt.subplots(figsize=(size, size))

@@ -6,6 +6,9 @@ import os
 import pytorch_lightning as pl
 import torch
 
+from aa.data.contract import Decodes
+from aa.task.generation import Generation
+
 
 class GeneratedSamples(pl.Callback):
     """Only for objectives that can ``sample``; ``count`` texts per class at the objective's temperature."""
@@ -15,7 +18,7 @@ class GeneratedSamples(pl.Callback):
 
     def on_test_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         dm, objective = trainer.datamodule, pl_module.objective
-        if dm is None or not hasattr(objective, "sample") or not hasattr(dm, "decode"):
+        if not isinstance(objective, Generation) or not isinstance(dm, Decodes):
             return
         names = dm.class_names
         label = torch.arange(len(names), device=pl_module.device).repeat_interleave(self.count)

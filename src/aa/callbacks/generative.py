@@ -1,4 +1,5 @@
-"""TensorBoard pictures of generative models (models with ``render``); others are left alone.
+"""TensorBoard pictures of generative models (``aa.models.contract.Generator``), added to the callbacks
+by their model configs (autoencoder, vae, gan).
 
 Every epoch: a grid of samples from fixed noise (so epochs compare; conditional models cycle the
 classes along each row) and validation inputs above their reconstructions. After the first epoch,
@@ -13,8 +14,10 @@ import pytorch_lightning as pl
 import torch
 
 from aa.callbacks.figures import publish
+from aa.data.contract import DataModule, InMemory, KnownDensity
 from aa.generative import figures
 from aa.generative.parts import split_model
+from aa.models.contract import Encoder, Generator, Sampler
 
 
 class GenerativeFigures(pl.Callback):
@@ -22,9 +25,9 @@ class GenerativeFigures(pl.Callback):
         self.samples, self.every_n_epochs = samples, every_n_epochs
 
     @staticmethod
-    def parts(pl_module: pl.LightningModule) -> tuple[Any, Any]:
+    def parts(pl_module: pl.LightningModule) -> tuple[Any, Generator | None]:
         prep, net = split_model(pl_module.model)
-        return prep, (net if hasattr(net, "render") else None)
+        return prep, (net if isinstance(net, Generator) else None)
 
     def image(self, trainer: pl.Trainer, tag: str, images: torch.Tensor, nrow: int, png: str) -> None:
         from torchvision.utils import save_image
@@ -40,7 +43,7 @@ class GenerativeFigures(pl.Callback):
         prep, net = self.parts(pl_module)
         dm = trainer.datamodule
         fitting = trainer.state.fn == "fit"  # not the re-validation of the best checkpoint after fit
-        if trainer.sanity_checking or not fitting or net is None or dm is None or not hasattr(dm, "x_val"):
+        if trainer.sanity_checking or not fitting or net is None or not isinstance(dm, InMemory):
             return
         was_training = net.training
         net.eval()
@@ -49,20 +52,20 @@ class GenerativeFigures(pl.Callback):
         finally:
             net.train(was_training)
 
-    def draw(self, trainer: pl.Trainer, dm: Any, prep: Any, net: Any) -> None:
+    def draw(self, trainer: pl.Trainer, dm: DataModule, prep: Any, net: Generator) -> None:
         epoch, device = trainer.current_epoch, next(net.parameters()).device
         x, y = dm.x_val[: self.samples].to(device), dm.y_val[: self.samples].to(device)
-        transform = getattr(dm, "batch_transform", None)
+        transform = dm.batch_transform
         x = transform(x) if transform is not None else x
         images = x.dim() == 4
         nrow = 8 if not net.classes else net.classes
         g = torch.Generator().manual_seed(0)
         labels = torch.arange(self.samples, device=device) % net.classes if net.classes else None
         z = torch.randn(self.samples, net.latent, generator=g).to(device)
-        sampler = hasattr(net, "sample")
+        sampler = isinstance(net, Sampler)
         if images and sampler:
             self.image(trainer, "samples", net.render(z, labels), nrow, "samples.png")
-        if images and hasattr(net, "embed"):
+        if images and isinstance(net, Encoder):
             c = y if net.classes else None
             recon = net.render(net.embed(prep(x), c), c)
             k = min(len(x), 32)
@@ -71,16 +74,16 @@ class GenerativeFigures(pl.Callback):
         last = epoch + 1 >= (trainer.max_epochs or 0) or trainer.should_stop
         if not ((epoch + 1) % self.every_n_epochs == 0 or last or epoch == 0):
             return
-        if hasattr(net, "embed"):
+        if isinstance(net, Encoder):
             vx = dm.x_val.to(device)
             vx = transform(vx) if transform is not None else vx
             vy = dm.y_val.to(device)
             codes = torch.cat([net.embed(prep(b), c if net.classes else None)
                                for b, c in zip(vx.split(1024), vy.split(1024))])
-            fig = figures.latent_map(codes, vy, list(getattr(dm, "class_names", [])), epoch)
+            fig = figures.latent_map(codes, vy, list(dm.class_names), epoch)
             publish(trainer, "latent/scatter", fig, epoch, "latent_scatter.png")
         if images:
-            if hasattr(net, "embed"):
+            if isinstance(net, Encoder):
                 c = y[:8] if net.classes else None
                 c1 = y[8:16] if net.classes else None
                 z0, z1 = net.embed(prep(x[:8]), c), net.embed(prep(x[8:16]), c1)
@@ -89,9 +92,8 @@ class GenerativeFigures(pl.Callback):
             if len(z0) == len(z1) and len(z0):
                 path = figures.interpolation(net, z0, z1, c, c, steps=10)
                 self.image(trainer, "latent/interpolation", path, 10, "interpolation.png")
-        centers = getattr(dm, "centers", None)
-        if centers is not None and sampler:
+        if isinstance(dm, KnownDensity) and sampler:
             cloud = net.sample(2000, None if not net.classes else torch.arange(2000, device=device) % net.classes,
                                generator=torch.Generator().manual_seed(0))
-            fig = figures.mixture_cloud(cloud, dm.x_val, centers, dm.std, epoch)
+            fig = figures.mixture_cloud(cloud, dm.x_val, dm.centers, dm.std, epoch)
             publish(trainer, "samples/mixture", fig, epoch, "mixture_samples.png")

@@ -7,18 +7,19 @@ import warnings
 import pytorch_lightning as pl
 import torch
 
+from aa.data.contract import DataModule, ValInputs
+
 log = logging.getLogger("aa")
 
 
-def example_batch(dm: pl.LightningDataModule, device: torch.device) -> torch.Tensor | None:
+def example_batch(dm: DataModule | None, device: torch.device) -> torch.Tensor | None:
     """Two validation samples as the model receives them, else zeros of the data's input shape."""
-    x = getattr(dm, "x_val", None)
-    if x is not None and len(x):
-        transform = getattr(dm, "batch_transform", None)
-        x = x[:2].to(device)
-        return transform(x) if transform is not None else x
-    shape = getattr(dm, "input_shape", None)
-    return None if shape is None else torch.zeros(2, *shape, device=device)
+    if dm is None:
+        return None
+    if isinstance(dm, ValInputs) and len(dm.x_val):
+        x = dm.x_val[:2].to(device)
+        return dm.batch_transform(x) if dm.batch_transform is not None else x
+    return torch.zeros(2, *dm.input_shape, device=device)
 
 
 class ModelGraph(pl.Callback):

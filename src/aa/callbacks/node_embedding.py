@@ -9,10 +9,13 @@ import pytorch_lightning as pl
 import torch
 
 from aa.callbacks.figures import EpochFigure, publish, pyplot
+from aa.data.graphs import GraphData
+from aa.models.contract import NodeEmbedder
 
 
 class NodeEmbeddingFigure(EpochFigure):
-    """Drawn after the first epoch, every ``every_n_epochs`` and at the last; kept as node_embedding.png."""
+    """Drawn after the first epoch, every ``every_n_epochs`` and at the last; kept as node_embedding.png.
+    Added by the graph data sets' configs; graph networks only (an MLP on the node features has no graph)."""
 
     def __init__(self, every_n_epochs: int = 10) -> None:
         super().__init__(every_n_epochs)
@@ -20,12 +23,12 @@ class NodeEmbeddingFigure(EpochFigure):
     @staticmethod
     def applies(trainer: pl.Trainer) -> bool:
         dm = trainer.datamodule
-        return getattr(dm, "graph", None) is not None and getattr(dm, "input_kind", "") == "graph"
+        return isinstance(dm, GraphData) and dm.graph is not None and dm.input_kind == "graph"
 
     @torch.no_grad()
     def draw(self, trainer: pl.Trainer, pl_module: pl.LightningModule, epoch: int) -> None:
         model = pl_module.model
-        if not hasattr(model, "embed"):
+        if not isinstance(model, NodeEmbedder):
             return
         dm = trainer.datamodule
         was_training = model.training

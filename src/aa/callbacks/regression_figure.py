@@ -1,6 +1,6 @@
 """The regressor's fit as a figure: curve vs target (1-D), surfaces (2-D), predicted vs true (tabular).
 
-Does nothing for classification runs, so it can sit in the default callbacks.
+Added to the callbacks by the regression objective's config; draws from in-memory data sets.
 """
 from __future__ import annotations
 
@@ -11,6 +11,7 @@ import torch
 from torch import Tensor
 
 from aa.callbacks.figures import EpochFigure, pyplot, publish
+from aa.data.contract import DataModule, InMemory, KnownTarget, TargetUnits
 
 
 class RegressionFigure(EpochFigure):
@@ -22,7 +23,7 @@ class RegressionFigure(EpochFigure):
     @staticmethod
     def applies(trainer: pl.Trainer) -> bool:
         dm = trainer.datamodule
-        return dm is not None and getattr(dm, "task", "") == "regression" and hasattr(dm, "x_train")
+        return isinstance(dm, InMemory)
 
     @torch.no_grad()
     def predict(self, pl_module: pl.LightningModule, x: Tensor) -> Tensor:
@@ -36,7 +37,7 @@ class RegressionFigure(EpochFigure):
     def draw(self, trainer: pl.Trainer, pl_module: pl.LightningModule, epoch: int) -> None:
         dm = trainer.datamodule
         x, y = dm.x_train.cpu(), dm.y_train.cpu()
-        target = getattr(dm, "target", None)
+        target = dm.target if isinstance(dm, KnownTarget) else None
         if x.dim() == 2 and x.shape[1] == 1:
             fig = self._curve(pl_module, x, y, target)
         elif x.dim() == 2 and x.shape[1] == 2 and target is not None:
@@ -73,8 +74,8 @@ class RegressionFigure(EpochFigure):
             fig.colorbar(im, ax=ax, fraction=0.046)
         return fig
 
-    def _scatter(self, pl_module: pl.LightningModule, dm: Any) -> Any:
-        units = getattr(dm, "target_units", lambda t: t)
+    def _scatter(self, pl_module: pl.LightningModule, dm: DataModule) -> Any:
+        units = dm.target_units if isinstance(dm, TargetUnits) else (lambda t: t)
         true, pred = units(dm.y_val.cpu().reshape(-1)), units(self.predict(pl_module, dm.x_val))
         fig, ax = pyplot().subplots(figsize=(4.2, 4))
         ax.scatter(true, pred, s=10, alpha=0.7)

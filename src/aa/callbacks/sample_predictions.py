@@ -6,10 +6,12 @@ import os
 import pytorch_lightning as pl
 import torch
 
+from aa.data.contract import Decodes, InMemory, TestTexts
+
 
 class SamplePredictions(pl.Callback):
-    """For text data sets (those whose data module can ``decode``), after testing: the first
-    ``count`` test samples; other data sets are left alone."""
+    """Added by the classifying objectives' configs. For text data sets (those whose data module
+    can ``decode``), after testing: the first ``count`` test samples; other data sets are left alone."""
 
     def __init__(self, count: int = 10) -> None:
         self.count = count
@@ -17,7 +19,7 @@ class SamplePredictions(pl.Callback):
     @torch.no_grad()
     def on_test_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         dm = trainer.datamodule
-        if dm is None or not hasattr(dm, "decode") or getattr(dm, "task", "") != "classification":
+        if not isinstance(dm, Decodes) or not isinstance(dm, InMemory):
             return
         if pl_module.loss is None:  # objectives that do not predict a class (generation)
             return
@@ -28,7 +30,7 @@ class SamplePredictions(pl.Callback):
         pl_module.eval()
         pred = pl_module.loss.predict(pl_module(x.to(pl_module.device))).cpu()
         pl_module.train(was_training)
-        texts = getattr(dm, "test_texts", None) or [dm.decode(row) for row in x.cpu()]
+        texts = (dm.test_texts if isinstance(dm, TestTexts) else None) or [dm.decode(row) for row in x.cpu()]
         names = dm.class_names
         lines = ["| text | true | predicted |", "| --- | --- | --- |"]
         for text, t, p in zip(texts, y.tolist(), pred.tolist()):

@@ -46,7 +46,7 @@ class WordVectorReport(pl.Callback):
     @torch.no_grad()
     def on_test_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         dm = trainer.datamodule
-        if getattr(dm, "task", "") != "embedding" or not trainer.is_global_zero:
+        if dm is None or not trainer.is_global_zero:
             return
         vectors = pl_module.model.vectors.weight.detach().float().cpu()
         itos, classes = dm.itos, dm.word_classes

@@ -12,10 +12,13 @@
 """
 from __future__ import annotations
 
-from typing import Any, Callable, Iterable, Iterator
+from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator
 
 import torch
 from torch import Tensor, nn
+
+if TYPE_CHECKING:
+    from aa.data.contract import DataModule
 
 Params = list[tuple[nn.Module, str]]
 KINDS = ("magnitude", "obd", "taylor")
@@ -27,10 +30,12 @@ def leaf(module: nn.Module, name: str) -> Tensor:
     return getattr(module, name + "_orig", None) if hasattr(module, name + "_orig") else getattr(module, name)
 
 
-def training_batches(dm: Any, limit: int) -> Iterator[Any]:
+def training_batches(dm: "DataModule", limit: int) -> Iterator[Any]:
     """Up to ``limit`` training batches, drawn with their own generator where the data module can (so
     the run's own batch order is untouched), else from its training loader (batches or chunks of them)."""
-    if hasattr(dm, "epoch_updates"):
+    from aa.data.contract import EpochUpdates
+
+    if isinstance(dm, EpochUpdates):
         loader: Iterable[Any] = [dm.epoch_updates(torch.Generator().manual_seed(0))]
     else:
         loader = dm.train_dataloader()

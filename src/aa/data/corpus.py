@@ -13,11 +13,11 @@ import re
 from collections import Counter
 from typing import Any, Iterable, Iterator
 
-import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
 from aa.base.errors import ConfigError
+from aa.data.contract import DataModule
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 MAX_SENTENCE = 10000  # gensim's LineSentence cuts longer lines (text8 is one line) into such pieces
@@ -85,10 +85,11 @@ class Held:
         return iter(self._runs)
 
 
-class CorpusData(pl.LightningDataModule):
+class CorpusData(DataModule):
     """Any plain-text file; sub-classes generate or locate their text by overriding ``sentences``."""
 
     task = "embedding"
+    kinds = ("words",)
 
     def __init__(self, path: str = "???", min_count: int = 5, sample: float = 1e-3,
                  max_vocab: int | None = None, batch_size: int = 1024, val_fraction: float = 0.02,

@@ -14,6 +14,8 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor, nn
 
+from aa.data.contract import EpochUpdates
+
 LossFn = Callable[[Tensor, Tensor], Tensor]
 
 ORDERS = ("easy_first", "hard_first", "random")
@@ -57,7 +59,7 @@ class Curriculum(pl.Callback):
 
     def on_fit_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         dm = trainer.datamodule
-        if not hasattr(dm, "epoch_updates"):
+        if not isinstance(dm, EpochUpdates):
             raise TypeError(f"curriculum needs an in-memory data set (TensorDataModule), not {type(dm).__name__}")
         if self.ranking is None:  # a resumed run restores the ranking it started with
             if self.order != "random":

@@ -5,12 +5,12 @@ from __future__ import annotations
 
 from typing import Any, Callable, Sequence
 
-import pytorch_lightning as pl
 import torch
 from torch import Tensor
 from torch.utils.data import DataLoader, Dataset
 
 from aa.data.batching import BatchMode, FullBatch, MiniBatch, Online
+from aa.data.contract import DataModule
 from aa.data.detection_transforms import build_transforms
 from aa.data.image_folder import Limited
 
@@ -38,7 +38,7 @@ def as_chunk(items: list[tuple[Tensor, dict]]) -> list[tuple[list[Tensor], list[
     return [as_lists(items)]
 
 
-class DetectionData(pl.LightningDataModule):
+class DetectionData(DataModule):
     """Sub-classes set ``class_names`` (index 0: background) and return their splits in ``make_splits``."""
 
     task = "detection"

@@ -11,13 +11,13 @@ from __future__ import annotations
 import os
 from typing import Any, Iterator
 
-import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
 from aa.base.errors import ConfigError
 from aa.config.schemas.embeddings import PLANETOID, planetoid_raw_files
 from aa.data.batching import BatchMode, FullBatch
+from aa.data.contract import DataModule
 
 
 class Graph:
@@ -43,10 +43,11 @@ class Batches:
         return iter(self.make())
 
 
-class GraphData(pl.LightningDataModule):
+class GraphData(DataModule):
     """A graph with labels and train/val/test node masks; sub-classes build it in ``load``."""
 
     task = "classification"
+    kinds = ("graph", "vector")
 
     def __init__(self, seed: int = 0, batch_mode: BatchMode | None = None, input_kind: str | None = None,
                  **_: Any) -> None:

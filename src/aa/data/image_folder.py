@@ -8,13 +8,13 @@ from typing import Any, Callable, Iterator
 
 import logging
 
-import pytorch_lightning as pl
 import torch
 from torch import Tensor
 from torch.utils.data import DataLoader
 
 from aa.base.errors import ConfigError
 from aa.data.batching import BatchMode, FullBatch, MiniBatch, Online
+from aa.data.contract import DataModule
 from aa.nn.input import Standardize
 
 log = logging.getLogger("aa")
@@ -37,7 +37,7 @@ class Limited:
             yield batch
 
 
-class ImageFolderData(pl.LightningDataModule):
+class ImageFolderData(DataModule):
     task = "classification"
     kinds = ("image",)
 
@@ -77,6 +77,10 @@ class ImageFolderData(pl.LightningDataModule):
                 raise ConfigError("dataset.root", str(self.root), f"{split}/ has classes {ds.classes} but "
                                   f"train/ has {self.class_names}")
         self.y_train = torch.tensor(self.splits["train"].targets)
+
+    def train_size(self) -> int:
+        self.setup()
+        return len(self.y_train)
 
     @property
     def input_shape(self) -> tuple[int, ...]:

@@ -8,11 +8,11 @@ from __future__ import annotations
 
 from typing import Any, Callable, Iterator
 
-import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
 from aa.data.batching import BatchMode, MiniBatch
+from aa.data.contract import DataModule
 from aa.nn.input import Standardize
 
 
@@ -86,7 +86,7 @@ class EvalBatches:
             yield (self.transform(x) if self.transform is not None else x), self.y[i:i + b]
 
 
-class TensorDataModule(pl.LightningDataModule):
+class TensorDataModule(DataModule):
     """Loads (X, Y) once, splits it with the seed, standardises with training statistics only."""
 
     task = "classification"
@@ -122,9 +122,6 @@ class TensorDataModule(pl.LightningDataModule):
         """Reshape samples for the model's input kind (overridden by data sets that serve images)."""
         return x
 
-    batch_transform: Callable | None = None
-    """Applied to every batch on the device (e.g. uint8 images to float); None keeps batches as stored."""
-
     curriculum: Any = None
     """Set by aa.data.curriculum.Curriculum at fit start; its ``pool(epoch)`` limits each epoch's samples."""
 
@@ -151,16 +148,16 @@ class TensorDataModule(pl.LightningDataModule):
         self.x_test, self.y_test = x[test], y[test]
         self._loaded = True
 
+    def train_size(self) -> int:
+        self.setup()
+        return len(self.y_train)
+
     def input_transform(self) -> Standardize | None:
         if not self.standardize:
             return None
         self.setup()
         dims = (0,) if self.x_train.dim() == 2 else (0, 2, 3)
         return Standardize.fit(self.x_train, dims=dims)
-
-    def model_args(self) -> dict[str, Any]:
-        """Facts of the data that some models take besides input_shape and num_outputs (by name)."""
-        return {}
 
     @property
     def input_shape(self) -> tuple[int, ...]:

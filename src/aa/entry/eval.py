@@ -37,7 +37,7 @@ def main(argv: list[str] | None = None) -> None:
     out_dir = args["output"] or os.path.join(run.run_dir, "eval", evaluation_name(file, split, overrides))
     os.makedirs(out_dir, exist_ok=True)
     metrics = {split: values, "checkpoint": str(file), "overrides": overrides,
-               "test_split": getattr(dm, "test_split", "test") if split == "test" else "val",
+               "test_split": dm.test_split if split == "test" else "val",
                "wall_time_s": round(time.perf_counter() - start, 2)}
     path = os.path.join(out_dir, "metrics.json")
     with open(path, "w") as f:

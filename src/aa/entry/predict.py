@@ -54,15 +54,17 @@ def main(argv: list[str] | None = None) -> None:
     file, dm, task = run.checkpoint, run.data, run.task
     import torch
 
+    from aa.data.contract import ReadsInputs
+
     try:
-        reader = getattr(dm, "read_inputs", None)
-        names, x = reader(args["input"]) if reader else read_vectors(args["input"], int(dm.input_shape[0]))
+        reads = isinstance(dm, ReadsInputs)
+        names, x = dm.read_inputs(args["input"]) if reads else read_vectors(args["input"], int(dm.input_shape[0]))
     except ConfigError as e:
         fail(str(e))
     task.eval()
     with torch.no_grad():
         out = torch.cat([task(chunk) for chunk in x.split(1024)]) if len(x) else torch.zeros(0)
-    classes = list(getattr(dm, "class_names", []) or [])
+    classes = list(dm.class_names)
     try:  # written whole, then renamed: an earlier file survives a failure
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
         with replacing(output) as tmp:

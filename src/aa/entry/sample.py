@@ -33,12 +33,13 @@ def main(argv: list[str] | None = None) -> None:
     import torch
 
     from aa.generative.parts import split_model
+    from aa.models.contract import Sampler
 
     net = split_model(task.model)[1].eval()
-    if not hasattr(net, "sample"):
+    if not isinstance(net, Sampler):
         fail(f"Invalid argument: ckpt={args['ckpt']!r}: its model ({type(net).__name__}) cannot draw samples; "
              "sampling needs a model=vae or model=gan run (an autoencoder has no prior).")
-    names = list(getattr(dm, "class_names", []))
+    names = list(dm.class_names)
     if wanted is not None and not net.classes:
         fail(f"Invalid argument: class={wanted}: this model is not conditional (model.conditional=false), so "
              "it cannot draw a chosen class; leave class out.")
@@ -65,13 +66,13 @@ def write(samples, dm, output: str, nrow: int) -> None:
         save_image(grid(samples, nrow), output)
         return
     from aa.base.plotting import pyplot
+    from aa.data.contract import KnownDensity
     from aa.generative.figures import mixture_cloud
 
-    centers = getattr(dm, "centers", None)
-    if centers is None or samples.shape[1] != 2:
+    if not isinstance(dm, KnownDensity) or samples.shape[1] != 2:
         fail("Invalid argument: this run's samples are neither images nor 2-D points, so there is no picture "
              "to write.")
-    fig = mixture_cloud(samples, dm.x_val, centers, dm.std, 0)
+    fig = mixture_cloud(samples, dm.x_val, dm.centers, dm.std, 0)
     fig.axes[0].set_title(f"{len(samples)} samples over the modes (3 sigma)")
     fig.savefig(output, dpi=90, bbox_inches="tight")
     pyplot().close(fig)

@@ -9,7 +9,7 @@ import logging
 import math
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING
 
 import torch
 from torch import Tensor, nn
@@ -17,6 +17,9 @@ from torch.nn import functional as F
 
 from aa.models.mlp import MLP
 from aa.nn.input import Standardize
+
+if TYPE_CHECKING:
+    from aa.data.tensor_data import TensorDataModule
 
 log = logging.getLogger("aa")
 HIDDEN = 256
@@ -53,7 +56,7 @@ def cache_dir() -> Path:
     return Path(os.environ.get("AA_CACHE") or Path.home() / ".cache" / "aa") / "classifiers"
 
 
-def data_key(dm: Any) -> str:
+def data_key(dm: "TensorDataModule") -> str:
     """Changes with the data set, its split and its served shape."""
     h = hashlib.sha1(type(dm).__name__.encode())
     for t in (dm.x_train, dm.y_train):
@@ -62,12 +65,11 @@ def data_key(dm: Any) -> str:
     return h.hexdigest()[:16]
 
 
-def batches(dm: Any, x: Tensor) -> Tensor:
-    transform = getattr(dm, "batch_transform", None)
-    return transform(x) if transform is not None else x.float()
+def batches(dm: "TensorDataModule", x: Tensor) -> Tensor:
+    return dm.batch_transform(x) if dm.batch_transform is not None else x.float()
 
 
-def fit_classifier(dm: Any, updates: int = 1500, batch: int = 128, seed: int = 0) -> nn.Module:
+def fit_classifier(dm: "TensorDataModule", updates: int = 1500, batch: int = 128, seed: int = 0) -> nn.Module:
     """Standardise + MLP(256), Adam 1e-3, about ``updates`` mini-batches on the training split."""
     torch.manual_seed(seed)
     x, y = dm.x_train, dm.y_train
@@ -87,13 +89,13 @@ def fit_classifier(dm: Any, updates: int = 1500, batch: int = 128, seed: int = 0
     return net
 
 
-def accuracy(net: nn.Module, dm: Any) -> float:
+def accuracy(net: nn.Module, dm: "TensorDataModule") -> float:
     with torch.no_grad():
         pred = net(batches(dm, dm.x_val)).argmax(1)
     return float((pred == dm.y_val).float().mean())
 
 
-def loaded_classifier(dm: Any, path: str) -> Features:
+def loaded_classifier(dm: "TensorDataModule", path: str) -> Features:
     """An aa-train classifier run (folder or checkpoint) restored by load_run; it must read as many input values
     as this data serves (the 8x8 digits flat or as an image) and name as many classes."""
     from aa.base.errors import ConfigError
@@ -109,7 +111,7 @@ def loaded_classifier(dm: Any, path: str) -> Features:
     return Features(run.model.cpu(), run.data.input_shape)
 
 
-def reference_classifier(dm: Any, path: str | None = None) -> Features:
+def reference_classifier(dm: "TensorDataModule", path: str | None = None) -> Features:
     """The classifier at ``path`` (an aa-train checkpoint), else the cached one for this data, else a new one."""
     if path:
         return loaded_classifier(dm, path)

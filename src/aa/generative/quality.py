@@ -4,13 +4,12 @@ the reference classifier's accuracy on class-conditional samples, and for mixtur
 the share of high-quality samples."""
 from __future__ import annotations
 
-from typing import Any
-
 import torch
 import torchmetrics
 from torch import Tensor, nn
 from torchmetrics.image.fid import FrechetInceptionDistance
 
+from aa.data.contract import DataModule, KnownDensity
 from aa.generative.modes import mode_stats
 
 
@@ -24,10 +23,11 @@ class Plane(nn.Module):
 
 
 class SampleQuality(nn.Module):
-    def __init__(self, data: Any, classifier: str | None = None, conditional: bool = False) -> None:
+    def __init__(self, data: DataModule, classifier: str | None = None, conditional: bool = False) -> None:
         super().__init__()
-        self.centers = getattr(data, "centers", None)
-        self.std = getattr(data, "std", None)
+        known = isinstance(data, KnownDensity)
+        self.centers = data.centers if known else None
+        self.std = data.std if known else None
         self.judge = None
         if self.centers is None:
             from aa.generative.classifier import reference_classifier

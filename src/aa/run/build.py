@@ -12,6 +12,7 @@ from torch import nn
 from aa.callbacks.compression import compression_callbacks
 from aa.callbacks.data_on_device import DataOnDevice
 from aa.config.validate import input_kind
+from aa.data.contract import DataModule
 from aa.models.build import build_model
 from aa.base.checkpoint_io import AtomicCheckpointIO
 from aa.task.module import TaskModule
@@ -20,7 +21,7 @@ from aa.task.objective import Objective
 LOSS_REGULARIZERS = "pytorch_lightning.callbacks.EarlyStopping"
 
 
-def build_data(cfg: DictConfig, chunk_updates: int | None = None) -> pl.LightningDataModule:
+def build_data(cfg: DictConfig, chunk_updates: int | None = None) -> DataModule:
     data = OmegaConf.to_container(cfg, resolve=True)
     extra: dict[str, Any] = {"seed": cfg.seed, "batch_mode": instantiate(cfg.batch),
                              "input_kind": input_kind(data), "chunk_updates": chunk_updates}
@@ -40,7 +41,7 @@ def regularizers(cfg: DictConfig, callbacks: bool = False) -> list:
     return [instantiate(n) for n in nodes if (n._target_ == LOSS_REGULARIZERS) == callbacks]
 
 
-def build_scheduler(cfg: DictConfig, dm: pl.LightningDataModule) -> Any:
+def build_scheduler(cfg: DictConfig, dm: DataModule) -> Any:
     node = cfg.get("scheduler")
     if not node:
         return None, "val/loss"
@@ -55,9 +56,8 @@ def build_scheduler(cfg: DictConfig, dm: pl.LightningDataModule) -> Any:
     return instantiate(node), monitor
 
 
-def build_task(cfg: DictConfig, dm: pl.LightningDataModule) -> TaskModule:
-    model = build_model(cfg, dm.input_shape, dm.num_outputs, dm.input_transform(),
-                        getattr(dm, "model_args", dict)())
+def build_task(cfg: DictConfig, dm: DataModule) -> TaskModule:
+    model = build_model(cfg, dm.input_shape, dm.num_outputs, dm.input_transform(), dm.model_args())
     if cfg.get("init"):
         instantiate(cfg.init)(model)
     regs = regularizers(cfg)
@@ -67,7 +67,7 @@ def build_task(cfg: DictConfig, dm: pl.LightningDataModule) -> TaskModule:
                       scheduler=scheduler, scheduler_monitor=monitor, regularizers=regs)
 
 
-def build_objective(cfg: DictConfig, dm: pl.LightningDataModule, model: nn.Module) -> Objective:
+def build_objective(cfg: DictConfig, dm: DataModule, model: nn.Module) -> Objective:
     """The configured objective, given those of the run's pieces its constructor takes: the loss, the
     number of outputs, the data module, the model, the whole config, the manual BackProp engine."""
     params = inspect.signature(get_class(cfg.objective._target_)).parameters
@@ -82,7 +82,7 @@ def build_objective(cfg: DictConfig, dm: pl.LightningDataModule, model: nn.Modul
     return instantiate(cfg.objective, _convert_="all", _partial_=True)(**extra)  # the pieces are built already
 
 
-def build_trainer(cfg: DictConfig, run_dir: str, dm: pl.LightningDataModule) -> pl.Trainer:
+def build_trainer(cfg: DictConfig, run_dir: str, dm: DataModule) -> pl.Trainer:
     callbacks = [DataOnDevice()]
     for name, node in (cfg.get("callbacks") or {}).items():
         if node is None:

@@ -6,9 +6,12 @@ import logging
 import os
 import sys
 import time
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from omegaconf import DictConfig, OmegaConf
+
+if TYPE_CHECKING:
+    from aa.data.contract import DataModule
 
 log = logging.getLogger("aa")
 
@@ -57,7 +60,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         "max_epochs": trainer.max_epochs,
         "optimizer_steps": trainer.global_step,
         "reported_from": "best checkpoint" if chosen else "last epoch",
-        "test_split": getattr(dm, "test_split", "test"),
+        "test_split": dm.test_split,
         "best_checkpoint": best,
         "last_checkpoint": os.path.join(run_dir, "checkpoints", "last.ckpt") if best else None,
         "parameters": sum(p.numel() for p in task.model.parameters()),
@@ -78,7 +81,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     return metrics
 
 
-def best_val_metrics(trainer: Any, task: Any, dm: Any, chosen: str | None) -> dict[str, float]:
+def best_val_metrics(trainer: Any, task: Any, dm: "DataModule", chosen: str | None) -> dict[str, float]:
     """One source of truth: val metrics of the weights that are tested (the best checkpoint's epoch,
     or the last epoch), read from the epochs' records; measured again only when the records lack them."""
     import torch
@@ -93,14 +96,13 @@ def best_val_metrics(trainer: Any, task: Any, dm: Any, chosen: str | None) -> di
     return {f"val/{k}": v for k, v in record.items()}
 
 
-def note_full_batch(dm: Any) -> None:
+def note_full_batch(dm: "DataModule") -> None:
     """Say so when batch.size covers the whole training set: every update is then a full batch."""
-    mode, y = getattr(dm, "batch_mode", None), getattr(dm, "y_train", None)
+    mode, n = dm.batch_mode, dm.train_size()
     size = getattr(mode, "size", None)
-    if size is not None and y is not None and size >= len(y):
+    if size is not None and n is not None and size >= n:
         log.warning("batch.size=%d is at least the %d training samples: every update is one full batch of all "
-                    "of them, %d update(s) per epoch (batch=full says so)", size, len(y),
-                    mode.updates_per_epoch(len(y)))
+                    "of them, %d update(s) per epoch (batch=full says so)", size, n, mode.updates_per_epoch(n))
 
 
 def _collect(fit: dict[str, float], test: dict[str, float]) -> dict[str, Any]:

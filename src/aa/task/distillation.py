@@ -21,6 +21,7 @@ from aa.task.objective import Step
 from aa.task.supervised import split_aux
 
 if TYPE_CHECKING:
+    from aa.data.contract import DataModule
     from aa.task.module import TaskModule
 
 
@@ -38,7 +39,7 @@ class KD:
                         reduction="batchmean")
         return self.alpha * t * t * soft + (1 - self.alpha) * F.cross_entropy(student, y)
 
-    def load(self, data: Any, cfg: DictConfig) -> nn.Module:
+    def load(self, data: "DataModule", cfg: DictConfig) -> nn.Module:
         """The teacher run restored by load_run (its own config builds it), frozen, in evaluation mode."""
         from aa.run.load import load_run, read_run  # the run floor, reached only when a config names another run
 
@@ -61,7 +62,7 @@ class KD:
 class Distillation(Classification):
     """Classification whose training loss is the distillation loss; val/test metrics are the student's."""
 
-    def __init__(self, loss: Loss, num_outputs: int, data: Any, cfg: DictConfig, kd: Any = None) -> None:
+    def __init__(self, loss: Loss, num_outputs: int, data: "DataModule", cfg: DictConfig, kd: Any = None) -> None:
         super().__init__(loss, num_outputs)
         if not isinstance(kd, KD):
             raise ConfigError("objective", "distillation", "needs a teacher", "distill=kd distill.teacher=PATH")

@@ -17,6 +17,7 @@ from aa.task.objective import Objective, Step
 if TYPE_CHECKING:
     from torch.optim import Optimizer
 
+    from aa.data.contract import DataModule
     from aa.task.module import TaskModule
 
 
@@ -28,7 +29,7 @@ class Adversarial(Objective):
     task = "generation"
     metric = "fd"
 
-    def __init__(self, data: Any, model: nn.Module, cfg: Any, classifier: str | None = None, d_steps: int = 1,
+    def __init__(self, data: "DataModule", model: nn.Module, cfg: Any, classifier: str | None = None, d_steps: int = 1,
                  label_smoothing: float = 0.0) -> None:
         super().__init__()
         self.d_steps, self.label_smoothing = d_steps, label_smoothing

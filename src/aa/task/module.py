@@ -17,7 +17,7 @@ from torch import Tensor, nn
 
 from aa.base.rng import restore_rng, rng_state
 from aa.task.lightning_state import logging_step, optimizer_step_progress
-from aa.task.objective import Objective, Step
+from aa.task.objective import Objective, Step, WithLoss
 from aa.task.regularizers import Regularizer
 
 STEP_SCHEDULERS = ("OneCycleLR",)
@@ -49,7 +49,7 @@ class TaskModule(pl.LightningModule):
     @property
     def loss(self) -> Any:
         """The objective's loss (supervised objectives), for figures and probes that need it."""
-        return getattr(self.objective, "loss", None)
+        return self.objective.loss if isinstance(self.objective, WithLoss) else None
 
     @property
     def task(self) -> str:

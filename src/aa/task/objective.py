@@ -6,11 +6,16 @@ noise, per-epoch logging and checkpoints. An objective says only what differs be
 the loss of one training batch, its evaluation metrics, and (rarely) its own optimisers and update
 order (a GAN alternates two). Each objective is one file in ``aa/task/`` and one config in
 ``configs/objective/``; a model or dataset config chooses it with ``override /objective@_global_.objective``.
+
+The contract, written out: ``task`` and ``metric`` name the run's kind and headline metric, ``step`` and
+``evaluate``/``compute`` are abstract below, ``WithLoss`` marks objectives that score through a loss's
+output layer (figures that predict use it), and an objective's config adds the figures its runs need
+from ``configs/callbacks/figures/`` (classification: the confusion matrix), so callbacks never ask.
 """
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Sequence
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence, runtime_checkable
 
 from torch import Tensor, nn
 
@@ -34,6 +39,14 @@ class Step:
     loss: Tensor
     n: int
     sums: dict[str, Tensor] = field(default_factory=dict)
+
+
+@runtime_checkable
+class WithLoss(Protocol):
+    """An objective that scores the model's outputs through a loss (``outputs``, ``predict``): the
+    supervised ones and word2vec. Generative objectives have none."""
+
+    loss: Any
 
 
 class Objective(nn.Module):

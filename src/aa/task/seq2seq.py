@@ -3,7 +3,7 @@ val/test also the decoded outputs (greedy or beam, ``aa.decode``) against the ta
 exact-sequence match and corpus BLEU (torchmetrics)."""
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 import torch
 import torchmetrics
@@ -17,6 +17,7 @@ from aa.models.token_input import PAD_ID
 from aa.task.objective import Objective, Step
 
 if TYPE_CHECKING:
+    from aa.data.seq2seq_tasks import PairData
     from aa.task.module import TaskModule
 
 
@@ -44,7 +45,7 @@ class Seq2Seq(Objective):
     task = "seq2seq"
     metric = "exact"
 
-    def __init__(self, data: Any, decode: Decoder | None = None) -> None:
+    def __init__(self, data: "PairData", decode: Decoder | None = None) -> None:
         super().__init__()
         self.decoder = decode or Decoder()
         self.max_length = int(data.y_train.shape[1]) + 10

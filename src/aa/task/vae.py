@@ -14,6 +14,7 @@ from aa.task.autoencoder import reconstruction_nll
 from aa.task.objective import Objective, Step
 
 if TYPE_CHECKING:
+    from aa.data.contract import DataModule
     from aa.task.module import TaskModule
 
 TERMS = ("elbo", "recon", "kl")
@@ -38,7 +39,7 @@ class VariationalBound(Objective):
     task = "generation"
     metric = "elbo"
 
-    def __init__(self, data: Any, model: nn.Module, classifier: str | None = None, quality: bool = True,
+    def __init__(self, data: "DataModule", model: nn.Module, classifier: str | None = None, quality: bool = True,
                  beta: float = 1.0, warmup: int = 0) -> None:
         super().__init__()
         self.beta, self.warmup = beta, warmup

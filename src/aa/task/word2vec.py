@@ -21,6 +21,7 @@ from aa.data.word_tests import WordTests, same_class_neighbours
 if TYPE_CHECKING:
     from torch.optim import Optimizer
 
+    from aa.data.corpus import CorpusData
     from aa.task.module import TaskModule
 
 SPARSE_OPTIMIZERS = ("SGD", "SparseAdam", "Adagrad")
@@ -38,7 +39,7 @@ class Word2VecObjective(Objective):
     task = "embedding"
     metric = "loss"
 
-    def __init__(self, loss: NegativeSampling, data: Any, model: nn.Module, analogies: bool = True) -> None:
+    def __init__(self, loss: NegativeSampling, data: "CorpusData", model: nn.Module, analogies: bool = True) -> None:
         super().__init__()
         self.loss, self.data, self.analogies = loss, data, analogies
         object.__setattr__(self, "embedder", model)  # read in compute(), not a sub-module: no second copy
