@@ -140,10 +140,10 @@ def _composition_problem(argv: list[str], e: Exception) -> ConfigError | None:
     from omegaconf import OmegaConf
 
     found = re.match(r"Could not override '([^']+)'", str(e))
-    full = getattr(e.__cause__, "full_key", None)
     bad = next((o for o in parse(argv) if found and o.key_or_group == found.group(1)), None)
-    if bad is None or not full:
+    if bad is None:
         return None
+    full = getattr(e.__cause__, "full_key", None) or bad.key_or_group  # a group no defaults list holds: no cause
     rest = [a for a in argv if a != bad.input_line]
     cfg = hydra_compose(config_name="train", overrides=rest, return_hydra_config=True)
     group = bad.key_or_group.split(".", 1)[0]
