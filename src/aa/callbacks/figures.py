@@ -71,7 +71,8 @@ class DecisionBoundary(EpochFigure):
     @staticmethod
     def applies(trainer: pl.Trainer) -> bool:
         dm = trainer.datamodule
-        return dm is not None and getattr(dm, "input_shape", None) == (2,) and getattr(dm, "task", "") == "classification"
+        return (dm is not None and getattr(dm, "input_shape", None) == (2,) and getattr(dm, "task", "") == "classification"
+                and trainer.lightning_module.objective.task == "classification")  # not a GAN's or VAE's outputs
 
     @torch.no_grad()
     def draw(self, trainer: pl.Trainer, pl_module: pl.LightningModule, epoch: int) -> None:

@@ -37,6 +37,7 @@ class RegressionFigure(EpochFigure):
         dm = trainer.datamodule
         x, y = dm.x_train.cpu(), dm.y_train.cpu()
         target = getattr(dm, "target", None)
+        target = target if callable(target) else None  # a table's target is its column's name, not f(x)
         if x.dim() == 2 and x.shape[1] == 1:
             fig = self._curve(pl_module, x, y, target)
         elif x.dim() == 2 and x.shape[1] == 2 and target is not None:
