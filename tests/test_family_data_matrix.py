@@ -61,7 +61,7 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
                            "dataset.download=false"],
     "image_folder": lambda r: [f"dataset.root={write_image_folder(r / 'folder', {'train': 6, 'val': 3})}",
                                "dataset.workers=0"],
-    "coco": lambda r: [f"dataset.root={r / 'coco'}", f"dataset.annotations={write_coco_boxes(r / 'coco')}"],
+    "coco": lambda r: [f"dataset.annotations={write_coco_boxes(r / 'coco')}", f"dataset.root={r / 'coco' / 'images'}"],
     "penn_fudan": lambda r: [f"dataset.root={write_penn_fudan(r / 'penn')}", "dataset.workers=0",
                              "dataset.image_size=64"],
     "planetoid": lambda r: [f"dataset.root={write_planetoid(r / 'planetoid')}"],

@@ -189,9 +189,12 @@ def check_compatibility(data: dict) -> None:
         if data.get(group):
             check_group_task(group, data, task)
     if model and kinds and not set(kinds) & set(model.info.get("inputs", kinds)):
-        name = option_name("model", data["model"])
-        raise ConfigError("model", name, f"cannot read the {'/'.join(kinds)} inputs of this dataset",
-                          "models for this dataset: " + ", ".join(models_for(kinds)))
+        name, reads = option_name("model", data["model"]), tuple(model.info["inputs"])
+        raise ConfigError("model", name, f"cannot read the {'/'.join(kinds)} inputs of this dataset "
+                          f"(dataset={option_name('dataset', data['dataset'])} gives {'/'.join(kinds)}; "
+                          f"model={name} needs {'/'.join(reads)})",
+                          "models for this dataset: " + ", ".join(models_for(kinds))
+                          + f"; datasets for model={name}: " + ", ".join(datasets_for(reads)))
     objective = SCHEMAS.get(data["objective"].get("_target_"))
     uses_loss = getattr(objective, "info", {}).get("uses_loss", True)  # objectives with their own loss
     if loss and task and uses_loss and task not in loss.info.get("tasks", (task,)):
@@ -235,9 +238,12 @@ def check_objective(data: dict, task: str | None) -> None:
                      if option_node("objective", n).get("_target_")
                      == data["objective"]["_target_"]), data["objective"]["_target_"])
     fitting = [o for o in group_options("objective") if task in option_facts("objective", o, "tasks")]
-    raise ConfigError("objective", name, f"trains on {'/'.join(tasks)} data, but this dataset is a {task} "
-                      "dataset (the model or dataset config chose this objective)",
-                      f"objectives for {task} data: {', '.join(fitting) or 'none'}")
+    model, dataset = option_name("model", data["model"]), option_name("dataset", data["dataset"])
+    reads = tuple(getattr(SCHEMAS.get(data["model"].get("_target_")), "info", {}).get("inputs", ()))
+    raise ConfigError("objective", name, f"trains on {'/'.join(tasks)} data, but dataset={dataset} is a {task} "
+                      f"dataset (model={model} or dataset={dataset} chose this objective)",
+                      f"objectives for {task} data: {', '.join(fitting) or 'none'}; datasets for model={model} "
+                      f"with objective={name}: {', '.join(datasets_for(reads, tasks)) or 'none'}")
 
 
 @functools.lru_cache(maxsize=None)
@@ -284,3 +290,16 @@ def option_facts(group: str, option: str, fact: str) -> tuple:
 def models_for(kinds: tuple) -> list[str]:
     return [m for m in group_options("model")
             if not option_facts("model", m, "inputs") or set(kinds) & set(option_facts("model", m, "inputs"))]
+
+
+def datasets_for(kinds: tuple, tasks: tuple = ()) -> list[str]:
+    """The dataset options serving one of these input forms (any, when none are named), of one of these
+    tasks (any, when none are named; a dataset whose config chooses its task fits every task)."""
+    def fits(option: str) -> bool:
+        node = option_node("dataset", option)
+        info = getattr(SCHEMAS.get(node.get("_target_")), "info", {})
+        task = dataset_task(node, info)
+        inputs = set(info.get("inputs", ()))
+        return (not kinds or bool(set(kinds) & inputs)) and (not tasks or task is None or task in tasks)
+
+    return [d for d in group_options("dataset") if fits(d)]
