@@ -16,6 +16,8 @@ from aa.base.errors import ConfigError
 from aa.config.paths import group_options
 from aa.config.validate import validate
 
+pytestmark = pytest.mark.usefixtures("one_thread")
+
 MODELS, DATASETS = group_options("model"), group_options("dataset")
 
 
@@ -85,7 +87,7 @@ SMALL: dict[str, list[str]] = {
     "playground": ["dataset.n_samples=200"], "function": ["dataset.n_samples=200"],
     "adding": ["dataset.n_samples=200"], "copy": ["dataset.n_samples=200"], "parity": ["dataset.n_samples=200"],
     "grammar": ["dataset.n_sentences=300"], "tomita": ["dataset.per_length=20"], "sbm": ["dataset.block_size=20"],
-    "grammar_topics": ["dataset.n_test=50"],
+    "grammar_topics": ["dataset.n_test=50"], "digits": ["dataset.val_fraction=0.05", "dataset.test_fraction=0.05"],
 }
 
 # Detectors with few proposals and detections: an untrained RPN's thousand boxes make NMS the cost of a test.
@@ -131,7 +133,11 @@ def test_every_model_and_dataset_has_an_expected_outcome() -> None:
 @pytest.mark.parametrize("model", MODELS)
 def test_pair_is_refused_before_torch_or_trains(model: str, dataset: str, files, tmp_path: Path) -> None:
     """Refused with one paragraph naming the model, or trained and tested, as TRAINS expects."""
-    result = outcome(model, dataset, files, tmp_path)
+    try:
+        result = outcome(model, dataset, files, tmp_path)
+    except Exception as e:  # the failure this matrix exists to catch: a traceback after training started
+        pytest.fail(f"model={model} dataset={dataset}: neither refused before torch nor trained: "
+                    f"{type(e).__name__}: {e}")
     expected = "trained" if model in TRAINS[dataset] else "refused"
     assert result.split(":")[0] == expected, f"model={model} dataset={dataset}: expected {expected}, got {result}"
     if expected == "refused":
