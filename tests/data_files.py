@@ -142,7 +142,7 @@ SYLLABLES = {"JP": (["ka", "ta", "mo", "shi", "ya", "na", "ri", "ko", "su", "to"
              "IT": (["ros", "bian", "fer", "ma", "ri", "co", "gal", "lu", "ber"], ["ini", "etti", "one", "ello", "ucci"])}
 
 
-def write_surnames(root: Path, per_country: int) -> None:
+def write_surnames(root: Path, per_country: int) -> Path:
     """A names fixture in the cached per-country format: made-up surnames with each country's endings."""
     rng = random.Random(0)
     folder = Path(cache_dir(str(root), per_country))
@@ -150,6 +150,7 @@ def write_surnames(root: Path, per_country: int) -> None:
     for country, (stems, endings) in SYLLABLES.items():
         names = {"".join(rng.choices(stems, k=rng.randint(1, 2))).title() + rng.choice(endings) for _ in range(per_country * 3)}
         (folder / f"{country}.txt").write_text("\n".join(sorted(names)[:per_country]) + "\n", encoding="utf-8")
+    return root
 
 
 def write_penn_fudan(root: Path, n: int = 7) -> Path:
@@ -204,8 +205,10 @@ def write_ag_news(root: Path, n: int = 40) -> Path:
 
 def write_text8(root: Path, words: int = 2000) -> Path:
     """root/text8/text8: one line of lower-case words, as the unpacked text8.zip."""
-    write_corpus(root / "text8" / "text8", n=words // 8)
-    (root / "text8" / "text8").write_text((root / "text8" / "text8").read_text().replace("\n", " "))
+    rng = random.Random(0)
+    vocabulary = "the cat dog sat ran on a mat rug big small".split()
+    (root / "text8").mkdir(parents=True)
+    (root / "text8" / "text8").write_text(" ".join(rng.choices(vocabulary, k=words)))
     return root
 
 

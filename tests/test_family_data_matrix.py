@@ -72,9 +72,8 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
     "corpus": lambda r: [f"dataset.path={write_corpus(r / 'corpus.txt')}"],
     "text8": lambda r: [f"dataset.root={write_text8(r / 'text8')}", "dataset.download=false"],
     "ag_news": lambda r: [f"dataset.root={write_ag_news(r / 'ag_news')}", "dataset.download=false"],
-    "names": lambda r: (write_surnames(r / "names", 20),
-                        [f"dataset.root={r / 'names'}", "dataset.names_per_country=20",
-                         "dataset.countries=[JP,PL,IT]"])[1],
+    "names": lambda r: [f"dataset.root={write_surnames(r / 'names', 20)}", "dataset.names_per_country=20",
+                        "dataset.countries=[JP,PL,IT]"],
     "table": lambda r: [f"dataset.path={_table(r)}", "dataset.target=y"],
     "table_regression": lambda r: [f"dataset.path={_table_numeric(r)}", "dataset.target=y"],
 }
