@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 from conftest import fit, make_cfg
+from data_files import write_planetoid
 
 from aa.base.errors import ConfigError
 from aa.config.validate import validate

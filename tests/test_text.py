@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 import torch
 from conftest import Events, aa_train, make_cfg
-from data_files import write_surnames, write_topics
+from data_files import SYLLABLES, write_surnames, write_topics
 
 from aa.base.errors import ConfigError
 from aa.data.text_augment import DeleteWords, InsertWords, SubstituteWords
