@@ -8,7 +8,7 @@ import pytest
 import pytorch_lightning as pl
 import torch
 from conftest import make_cfg
-from test_vision_data import write_image_folder, write_mnist
+from data_files import write_image_folder, write_mnist
 
 from aa.data.augment import (
     Color,

@@ -2,13 +2,12 @@
 format, augmentation that moves boxes and masks with the pixels, and the checks of bad COCO folders."""
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
 import pytest
 import torch
-from PIL import Image
+from data_files import write_coco, write_penn_fudan
 
 from aa.base.errors import ConfigError
 from aa.data.coco import CocoData
@@ -73,17 +72,6 @@ def test_flip_moves_boxes_and_masks_with_the_pixels() -> None:
                 assert np.allclose(box.tolist(), extent(mask), atol=2.5), (box, extent(mask))
 
 
-def write_coco(root: Path, annotations: list[dict], images: int = 3, size: int = 40) -> Path:
-    (root / "images").mkdir(parents=True, exist_ok=True)
-    for i in range(images):
-        Image.new("RGB", (size, size), (i * 40, 10, 10)).save(root / "images" / f"{i}.png")
-    coco = {"images": [{"id": i + 1, "file_name": f"{i}.png", "width": size, "height": size} for i in range(images)],
-            "annotations": annotations, "categories": [{"id": 7, "name": "box"}, {"id": 3, "name": "dot"}]}
-    path = root / "annotations.json"
-    path.write_text(json.dumps(coco))
-    return path
-
-
 def test_coco_folder_reads_polygons_and_both_kinds_of_rle(tmp_path: Path) -> None:
     from faster_coco_eval.core import mask as codec
 
@@ -138,16 +126,7 @@ def test_bad_coco_folders_are_refused_by_name(tmp_path: Path, break_it, words: s
 
 
 def test_penn_fudan_reads_instances_from_mask_values(tmp_path: Path) -> None:
-    folder = tmp_path / "PennFudanPed"
-    (folder / "PNGImages").mkdir(parents=True)
-    (folder / "PedMasks").mkdir()
-    for i in range(1, 8):
-        Image.new("RGB", (60, 50), (90, 90, 90)).save(folder / "PNGImages" / f"FudanPed{i:05d}.png")
-        mask = np.zeros((50, 60), np.uint8)
-        mask[10:40, 5:15] = 1
-        mask[20:45, 30:50] = 2  # pedestrian 2
-        png = Image.fromarray(mask, mode="L").convert("P")  # the data set's masks are palette PNGs
-        png.save(folder / "PedMasks" / f"FudanPed{i:05d}_mask.png")
+    write_penn_fudan(tmp_path)
     dm = PennFudanData(root=str(tmp_path), val_fraction=0.15, test_fraction=0.15)
     dm.setup()
     assert dm.class_names == ["background", "person"]

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pytest
 import torch
 from conftest import fit, make_cfg
+from data_files import write_planetoid
 
 from aa.base.errors import ConfigError
 from aa.config.validate import validate
@@ -68,38 +69,9 @@ def test_planetoid_without_files_or_download_is_refused_before_torch(tmp_path):
         validate(make_cfg(["model=gcn", "dataset=planetoid", f"dataset.root={tmp_path}"]))
 
 
-def _write_planetoid(root, name="cora", n_train=20, n_val=500, n_test=10, features=6, classes=3):
-    """A small graph in Planetoid's raw format (pickled scipy/numpy objects), as PyG reads it."""
-    import pickle
-    from collections import defaultdict
-
-    import numpy as np
-    import scipy.sparse as sp
-
-    rng = np.random.default_rng(0)
-    n_all = n_train + n_val
-    labels = rng.integers(0, classes, n_all + n_test)
-    onehot = np.eye(classes)[labels]
-    words = rng.random((n_all + n_test, features)) < 0.5  # binary bag of words, as Cora's
-    words[:, 0] = True
-    feats = sp.csr_matrix(words.astype(np.float32))
-    graph = defaultdict(list)
-    for i in range(n_all + n_test):
-        for j in rng.integers(0, n_all + n_test, 3):
-            graph[i].append(int(j)), graph[int(j)].append(i)
-    raw = root / "Cora" / "raw"
-    raw.mkdir(parents=True)
-    objects = {"x": feats[:n_train], "allx": feats[:n_all], "tx": feats[n_all:], "y": onehot[:n_train],
-               "ally": onehot[:n_all], "ty": onehot[n_all:], "graph": graph}
-    for key, obj in objects.items():
-        with open(raw / f"ind.{name}.{key}", "wb") as f:
-            pickle.dump(obj, f)
-    (raw / f"ind.{name}.test.index").write_text("\n".join(str(i) for i in range(n_all, n_all + n_test)) + "\n")
-
-
 @pytest.mark.slow
 def test_planetoid_files_on_disk_train_with_the_public_split(one_thread, tmp_path):
-    _write_planetoid(tmp_path / "data")
+    write_planetoid(tmp_path / "data")
     dm, task, trainer = fit(["model=gcn", "dataset=planetoid", f"dataset.root={tmp_path / 'data'}",
                              "trainer.max_epochs=2", *QUIET], tmp_path / "run")
     assert {s: len(n) for s, n in dm.nodes.items()} == {"train": 20, "val": 500, "test": 10}

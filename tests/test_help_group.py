@@ -11,7 +11,7 @@ from hydra import compose, initialize_config_dir
 from omegaconf import OmegaConf
 
 from aa.config.help import group_help, help_topic, show
-from aa.config.paths import config_dir, config_groups
+from aa.config.paths import config_dir
 
 def composed(argv: list[str]):
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):

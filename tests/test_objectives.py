@@ -133,8 +133,9 @@ def test_an_objective_that_does_not_fit_the_dataset_task_is_refused_naming_the_f
         validate(make_cfg(["objective=regression"]))
     text = str(e.value)
     assert "objective='regression'" in text and "classification dataset" in text
-    fitting = text.split("objectives for classification data: ")[1]
+    fitting, datasets = text.split("objectives for classification data: ")[1].split("; ")
     assert "classification" in fitting and "regression" not in fitting
+    assert "datasets for model=mlp with objective=regression: diabetes, function" in datasets
 
 
 @pytest.mark.parametrize("option", group_options("objective"))

@@ -2,20 +2,12 @@
 stratified splits, and missing values refused with their column and line, dropped or filled."""
 from __future__ import annotations
 
-import csv
 from pathlib import Path
 
 import pytest
 import torch
 from conftest import build, make_cfg
-
-
-def write(path: Path, header: list[str], rows: list[list]) -> Path:
-    with open(path, "w", newline="") as f:
-        w = csv.writer(f)
-        w.writerow(header)
-        w.writerows(rows)
-    return path
+from data_files import write_csv as write
 
 
 def sklearn_table(tmp_path: Path, name: str) -> Path:

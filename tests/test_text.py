@@ -2,16 +2,13 @@
 sample predictions in TensorBoard, and a clean error when a data set is absent."""
 from __future__ import annotations
 
-import csv
-import random
-from pathlib import Path
 
 import pytest
 import torch
 from conftest import Events, aa_train, make_cfg
+from data_files import SYLLABLES, write_surnames, write_topics
 
 from aa.base.errors import ConfigError
-from aa.data.names import cache_dir
 from aa.data.text_augment import DeleteWords, InsertWords, SubstituteWords
 
 pytestmark = pytest.mark.usefixtures("one_thread")
@@ -63,24 +60,6 @@ def test_text_augmentation_refuses_float_inputs():
         DeleteWords(0.1)(torch.rand(2, 3))
 
 
-TOPICS = {"sport": "goal match team coach league score", "politics": "vote minister election party law senate",
-          "tech": "chip software robot data cloud code"}
-FILLER = "the a of today new big report says after more".split()
-
-
-def write_topics(path: Path, n: int, seed: int = 0) -> str:
-    rng = random.Random(seed)
-    rows = []
-    for i in range(n):
-        label = list(TOPICS)[i % 3]
-        words = rng.sample(TOPICS[label].split(), 2) + rng.sample(FILLER, rng.randint(2, 6))
-        rng.shuffle(words)
-        rows.append([label, " ".join(words)])
-    with open(path, "w", newline="") as f:
-        csv.writer(f).writerows([["label", "text"], *rows])
-    return str(path)
-
-
 def test_augmentation_changes_training_batches_only(tmp_path):
     from aa.run.build import build_data
 
@@ -108,21 +87,6 @@ def test_word_embeddings_and_lstm_learn_a_small_text_set(run, tmp_path):
     m = run(["dataset=text_csv", f"dataset.path={path}", "model=text_rnn", "model.embed_dim=16",
              "model.hidden_size=16", "optim.lr=0.02", "batch.size=16", "trainer.max_epochs=8"])
     assert m["test"]["acc"] > 0.9, m["test"]
-
-
-SYLLABLES = {"JP": (["ka", "ta", "mo", "shi", "ya", "na", "ri", "ko", "su", "to"], ["moto", "da", "ta", "ra", "shi"]),
-             "PL": (["now", "kow", "wal", "ma", "zur", "wo", "jcik", "le", "ban"], ["ski", "wicz", "czyk", "ak"]),
-             "IT": (["ros", "bian", "fer", "ma", "ri", "co", "gal", "lu", "ber"], ["ini", "etti", "one", "ello", "ucci"])}
-
-
-def write_surnames(root: Path, per_country: int) -> None:
-    """A names fixture in the cached per-country format: made-up surnames with each country's endings."""
-    rng = random.Random(0)
-    folder = Path(cache_dir(str(root), per_country))
-    folder.mkdir(parents=True)
-    for country, (stems, endings) in SYLLABLES.items():
-        names = {"".join(rng.choices(stems, k=rng.randint(1, 2))).title() + rng.choice(endings) for _ in range(per_country * 3)}
-        (folder / f"{country}.txt").write_text("\n".join(sorted(names)[:per_country]) + "\n", encoding="utf-8")
 
 
 @pytest.mark.slow

@@ -2,84 +2,15 @@
 (MNIST IDX, CIFAR python pickles, an ImageFolder tree); nothing is downloaded."""
 from __future__ import annotations
 
-import gzip
-import pickle
-import struct
-from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 from conftest import aa_train, make_cfg
+from data_files import write_cifar, write_image_folder, write_mnist
 
 from aa.base.errors import ConfigError
 
 SMALL_CNN = ["model=cnn", "model.blocks=[{channels: 8},{channels: 16}]", "model.hidden=[32]", "batch.size=16"]
-
-
-def patterns(n: int, side: int, channels: int, classes: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
-    """uint8 images whose class is a bright square at one of ``classes`` places, on noise."""
-    rng = np.random.default_rng(seed)
-    y = np.arange(n) % classes
-    x = rng.integers(0, 60, (n, channels, side, side), dtype=np.uint8)
-    cell = side // 4
-    for i, k in enumerate(y):
-        r, c = divmod(int(k), 4)
-        x[i, :, r * cell:(r + 1) * cell, c * cell:(c + 1) * cell] = 230
-    return x, y.astype(np.uint8)
-
-
-def write_idx(path: Path, array: np.ndarray, compress: bool = False) -> None:
-    """LeCun's IDX format: magic (0, 0, type 0x08 = uint8, ndim), big-endian sizes, then the bytes."""
-    data = bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if compress:
-        with gzip.open(f"{path}.gz", "wb") as f:
-            f.write(data)
-    else:
-        path.write_bytes(data)
-
-
-def write_mnist(root: Path, folder: str = "MNIST", n_train: int = 200, n_test: int = 60, compress: bool = False) -> Path:
-    raw = root / folder / "raw"
-    for prefix, n, seed in (("train", n_train, 0), ("t10k", n_test, 1)):
-        x, y = patterns(n, 28, 1, seed=seed)
-        write_idx(raw / f"{prefix}-images-idx3-ubyte", x[:, 0], compress)
-        write_idx(raw / f"{prefix}-labels-idx1-ubyte", y, compress)
-    return root
-
-
-def write_cifar(root: Path, hundred: bool = False, per_batch: int = 40, n_test: int = 60) -> Path:
-    """CIFAR's python pickles: dicts with 'data' (N, 3072) uint8 and a label list, plus the meta file."""
-    folder = root / ("cifar-100-python" if hundred else "cifar-10-batches-py")
-    folder.mkdir(parents=True)
-    key = "fine_labels" if hundred else "labels"
-    names = ["train"] if hundred else [f"data_batch_{i}" for i in range(1, 6)]
-    for i, name in enumerate(names + ["test"] if hundred else names + ["test_batch"]):
-        n = n_test if "test" in name else per_batch
-        x, y = patterns(n, 32, 3, classes=100 if hundred else 10, seed=i)
-        with open(folder / name, "wb") as f:
-            pickle.dump({"data": x.reshape(n, -1), key: [int(v) for v in y]}, f)
-    meta = {"fine_label_names": [f"c{i}" for i in range(100)]} if hundred else {"label_names": list("abcdefghij")}
-    with open(folder / ("meta" if hundred else "batches.meta"), "wb") as f:
-        pickle.dump(meta, f)
-    return root
-
-
-def write_image_folder(root: Path, per_class: dict[str, int] = {"train": 24, "val": 10}) -> Path:
-    """root/{train,val}/{ants,bees}/*.png: 'ants' images are reddish, 'bees' bluish, sizes vary."""
-    from PIL import Image
-
-    rng = np.random.default_rng(0)
-    for split, n in per_class.items():
-        for k, name in enumerate(("ants", "bees")):
-            (root / split / name).mkdir(parents=True)
-            for i in range(n):
-                h, w = rng.integers(36, 60, 2)
-                img = rng.integers(0, 90, (h, w, 3), dtype=np.uint8)
-                img[..., 0 if k == 0 else 2] += 150
-                Image.fromarray(img).save(root / split / name / f"{i}.png")
-    return root
 
 
 def data_module(overrides: list[str]):

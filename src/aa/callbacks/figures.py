@@ -66,7 +66,8 @@ class DecisionBoundary(EpochFigure):
     @staticmethod
     def applies(trainer: pl.Trainer) -> bool:
         dm: DataModule | None = trainer.datamodule
-        return isinstance(dm, InMemory) and dm.input_shape == (2,) and dm.task == "classification"
+        return (isinstance(dm, InMemory) and dm.input_shape == (2,) and dm.task == "classification"
+                and trainer.lightning_module.objective.task == "classification")  # not a GAN's or VAE's outputs
 
     @torch.no_grad()
     def draw(self, trainer: pl.Trainer, pl_module: pl.LightningModule, epoch: int) -> None:

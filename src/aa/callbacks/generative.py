@@ -14,8 +14,9 @@ import pytorch_lightning as pl
 import torch
 
 from aa.callbacks.figures import publish
-from aa.data.contract import DataModule, InMemory, KnownDensity
+from aa.data.contract import DataModule, KnownDensity
 from aa.generative import figures
+from aa.generative.batches import take
 from aa.generative.parts import split_model
 from aa.models.contract import Encoder, Generator, Sampler
 
@@ -43,7 +44,7 @@ class GenerativeFigures(pl.Callback):
         prep, net = self.parts(pl_module)
         dm = trainer.datamodule
         fitting = trainer.state.fn == "fit"  # not the re-validation of the best checkpoint after fit
-        if trainer.sanity_checking or not fitting or net is None or not isinstance(dm, InMemory):
+        if trainer.sanity_checking or not fitting or net is None or dm is None:
             return
         was_training = net.training
         net.eval()
@@ -54,9 +55,7 @@ class GenerativeFigures(pl.Callback):
 
     def draw(self, trainer: pl.Trainer, dm: DataModule, prep: Any, net: Generator) -> None:
         epoch, device = trainer.current_epoch, next(net.parameters()).device
-        x, y = dm.x_val[: self.samples].to(device), dm.y_val[: self.samples].to(device)
-        transform = dm.batch_transform
-        x = transform(x) if transform is not None else x
+        x, y = (t.to(device) for t in take(dm, "val", self.samples))
         images = x.dim() == 4
         nrow = 8 if not net.classes else net.classes
         g = torch.Generator().manual_seed(0)
@@ -75,9 +74,7 @@ class GenerativeFigures(pl.Callback):
         if not ((epoch + 1) % self.every_n_epochs == 0 or last or epoch == 0):
             return
         if isinstance(net, Encoder):
-            vx = dm.x_val.to(device)
-            vx = transform(vx) if transform is not None else vx
-            vy = dm.y_val.to(device)
+            vx, vy = (t.to(device) for t in take(dm, "val"))
             codes = torch.cat([net.embed(prep(b), c if net.classes else None)
                                for b, c in zip(vx.split(1024), vy.split(1024))])
             fig = figures.latent_map(codes, vy, list(dm.class_names), epoch)

@@ -40,7 +40,7 @@ class ModelGraph(pl.Callback):
                 warnings.simplefilter("ignore", torch.jit.TracerWarning)
                 for writer in writers:
                     writer.add_graph(model, example)
-        except (RuntimeError, TypeError, ValueError) as e:
+        except (RuntimeError, TypeError, ValueError, torch.jit.TracingCheckError) as e:  # last: two traces differ
             log.warning("model graph not drawn in TensorBoard: %s", " ".join(str(e).split())[:200])
         finally:
             model.train(was_training)

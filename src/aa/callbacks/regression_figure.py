@@ -37,7 +37,7 @@ class RegressionFigure(EpochFigure):
     def draw(self, trainer: pl.Trainer, pl_module: pl.LightningModule, epoch: int) -> None:
         dm = trainer.datamodule
         x, y = dm.x_train.cpu(), dm.y_train.cpu()
-        target = dm.target if isinstance(dm, KnownTarget) else None
+        target = dm.target if isinstance(dm, KnownTarget) and callable(dm.target) else None  # a table's is a name
         if x.dim() == 2 and x.shape[1] == 1:
             fig = self._curve(pl_module, x, y, target)
         elif x.dim() == 2 and x.shape[1] == 2 and target is not None:

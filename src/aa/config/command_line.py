@@ -153,8 +153,8 @@ def _composition_problem(argv: list[str], e: Exception) -> ConfigError | None:
                            "so it has nothing to set", f"choose an option that adds it: {', '.join(users) or '(none)'}")
     if bad.key_or_group in MOVED:
         new = MOVED[bad.key_or_group]
-        return ConfigError(bad.key_or_group, _shown(bad), f"is a training setting of the objective now, not of the "
-                           f"model", f"{new}={_shown(bad)}")
+        return ConfigError(bad.key_or_group, _shown(bad), "is a training setting of the objective now, not of the model",
+                           f"{new}={_shown(bad)}")
     parent_path, _, name = full.rpartition(".")
     parent = OmegaConf.select(cfg, parent_path) if parent_path else cfg
     keys = sorted(k for k in (parent.keys() if hasattr(parent, "keys") else []) if not k.startswith("_"))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 import typing
 from typing import Any
 
@@ -182,15 +183,18 @@ def check_compatibility(data: dict) -> None:
     model = SCHEMAS.get(data["model"].get("_target_"))
     loss = SCHEMAS.get(data["loss"].get("_target_"))
     dinfo = getattr(ds, "info", {}) if ds else {}
-    task, kinds = dinfo.get("task"), tuple(dinfo.get("inputs", ()))
+    task, kinds = dataset_task(data["dataset"], dinfo), tuple(dinfo.get("inputs", ()))
     check_objective(data, task)
     for group in optional_groups():
         if data.get(group):
             check_group_task(group, data, task)
     if model and kinds and not set(kinds) & set(model.info.get("inputs", kinds)):
-        name = option_name("model", data["model"])
-        raise ConfigError("model", name, f"cannot read the {'/'.join(kinds)} inputs of this dataset",
-                          "models for this dataset: " + ", ".join(models_for(kinds)))
+        name, reads = option_name("model", data["model"]), tuple(model.info["inputs"])
+        raise ConfigError("model", name, f"cannot read the {'/'.join(kinds)} inputs of this dataset "
+                          f"(dataset={option_name('dataset', data['dataset'])} gives {'/'.join(kinds)}; "
+                          f"model={name} needs {'/'.join(reads)})",
+                          "models for this dataset: " + ", ".join(models_for(kinds))
+                          + f"; datasets for model={name}: " + ", ".join(datasets_for(reads)))
     objective = SCHEMAS.get(data["objective"].get("_target_"))
     uses_loss = getattr(objective, "info", {}).get("uses_loss", True)  # objectives with their own loss
     if loss and task and uses_loss and task not in loss.info.get("tasks", (task,)):
@@ -206,6 +210,13 @@ def check_compatibility(data: dict) -> None:
             raise ConfigError("augmentation", name, f"transforms {'/'.join(accepts)} data, but this run "
                               f"feeds {served} data", f"for {served} data: {', '.join(fitting) or 'none'}")
     check_manual_backprop(data)
+
+
+def dataset_task(node: dict, info: dict) -> str | None:
+    """The task a dataset serves: its schema's ``info["task"]``, or for a dataset whose config chooses it
+    (``info["task_key"]``, a table's ``task``) that key's value when it names one rather than ``auto``."""
+    chosen = node.get(info.get("task_key", ""), "auto")
+    return info.get("task") if chosen == "auto" else chosen
 
 
 def check_group_task(group: str, data: dict, task: str | None) -> None:
@@ -224,19 +235,29 @@ def check_objective(data: dict, task: str | None) -> None:
     if not task or not tasks or task in tasks:
         return
     name = next(iter(n for n in group_options("objective")
-                     if OmegaConf.load(config_dir() / "objective" / f"{n}.yaml").get("_target_")
+                     if option_node("objective", n).get("_target_")
                      == data["objective"]["_target_"]), data["objective"]["_target_"])
     fitting = [o for o in group_options("objective") if task in option_facts("objective", o, "tasks")]
-    raise ConfigError("objective", name, f"trains on {'/'.join(tasks)} data, but this dataset is a {task} "
-                      "dataset (the model or dataset config chose this objective)",
-                      f"objectives for {task} data: {', '.join(fitting) or 'none'}")
+    model, dataset = option_name("model", data["model"]), option_name("dataset", data["dataset"])
+    reads = tuple(getattr(SCHEMAS.get(data["model"].get("_target_")), "info", {}).get("inputs", ()))
+    raise ConfigError("objective", name, f"trains on {'/'.join(tasks)} data, but dataset={dataset} is a {task} "
+                      f"dataset (model={model} or dataset={dataset} chose this objective)",
+                      f"objectives for {task} data: {', '.join(fitting) or 'none'}; datasets for model={model} "
+                      f"with objective={name}: {', '.join(datasets_for(reads, tasks)) or 'none'}")
+
+
+@functools.lru_cache(maxsize=None)
+def option_node(group: str, option: str) -> dict:
+    """One option file as plain containers, read once per process: error messages list fitting options
+    by reading every file of a group, which would otherwise cost a tenth of a second per refusal."""
+    return OmegaConf.to_container(OmegaConf.load(config_dir() / group / f"{option}.yaml")) or {}
 
 
 def option_name(group: str, node: dict) -> str:
     """The option the user chose (``lenet5``), found by the node it composed to, not the class name."""
     best, score = node.get("_target_", "").rsplit(".", 1)[-1], -1
     for option in group_options(group):
-        loaded = OmegaConf.to_container(OmegaConf.load(config_dir() / group / f"{option}.yaml")) or {}
+        loaded = option_node(group, option)
         if loaded.get("_target_") != node.get("_target_"):
             continue
         same = sum(1 for k, v in loaded.items() if k != "defaults" and node.get(k) == v)
@@ -257,7 +278,7 @@ def input_kind(data: dict) -> str | None:
 def option_facts(group: str, option: str, fact: str) -> tuple:
     """The ``info[fact]`` the schemas declare for one option file (merged over a multi-select file's
     children), so error messages can list the options that would fit."""
-    node = OmegaConf.to_container(OmegaConf.load(config_dir() / group / f"{option}.yaml")) or {}
+    node = option_node(group, option)
     nodes = [node] if "_target_" in node else [v for v in node.values() if isinstance(v, dict)]
     facts: tuple = ()
     for n in nodes:
@@ -269,3 +290,16 @@ def option_facts(group: str, option: str, fact: str) -> tuple:
 def models_for(kinds: tuple) -> list[str]:
     return [m for m in group_options("model")
             if not option_facts("model", m, "inputs") or set(kinds) & set(option_facts("model", m, "inputs"))]
+
+
+def datasets_for(kinds: tuple, tasks: tuple = ()) -> list[str]:
+    """The dataset options serving one of these input forms (any, when none are named), of one of these
+    tasks (any, when none are named; a dataset whose config chooses its task fits every task)."""
+    def fits(option: str) -> bool:
+        node = option_node("dataset", option)
+        info = getattr(SCHEMAS.get(node.get("_target_")), "info", {})
+        task = dataset_task(node, info)
+        inputs = set(info.get("inputs", ()))
+        return (not kinds or bool(set(kinds) & inputs)) and (not tasks or task is None or task in tasks)
+
+    return [d for d in group_options("dataset") if fits(d)]

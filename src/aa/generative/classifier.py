@@ -15,14 +15,17 @@ import torch
 from torch import Tensor, nn
 from torch.nn import functional as F
 
+from aa.generative.batches import rebatch, served, split_batches, take
 from aa.models.mlp import MLP
 from aa.nn.input import Standardize
 
 if TYPE_CHECKING:
-    from aa.data.tensor_data import TensorDataModule
+    from aa.data.contract import DataModule
 
 log = logging.getLogger("aa")
 HIDDEN = 256
+SIDE = 32  # larger images are average-pooled to this side first: a photo folder's MLP stays small
+KEEP = 10000  # training samples held in memory; a larger split is streamed from its loader
 
 
 class Features(nn.Module):
@@ -52,50 +55,64 @@ class Features(nn.Module):
         return self._seen.pop()
 
 
+def classifier_net(standardize: Standardize, shape: tuple[int, ...], classes: int) -> nn.Sequential:
+    """Standardise, pool images larger than SIDE x SIDE down to it, then the MLP."""
+    if len(shape) == 3 and max(shape[1:]) > SIDE:
+        return nn.Sequential(standardize, nn.AdaptiveAvgPool2d(SIDE), MLP((shape[0], SIDE, SIDE), classes, [HIDDEN]))
+    return nn.Sequential(standardize, MLP(shape, classes, [HIDDEN]))
+
+
 def cache_dir() -> Path:
     return Path(os.environ.get("AA_CACHE") or Path.home() / ".cache" / "aa") / "classifiers"
 
 
-def data_key(dm: "TensorDataModule") -> str:
-    """Changes with the data set, its split and its served shape."""
-    h = hashlib.sha1(type(dm).__name__.encode())
-    for t in (dm.x_train, dm.y_train):
-        h.update(str(tuple(t.shape)).encode())
-        h.update(t.detach().cpu().contiguous().numpy().tobytes())
+def data_key(dm: "DataModule", held: int) -> str:
+    """Changes with the data set, its validation split, its served shape and the ``held`` training samples
+    one pass served (a debug run's few batches train a classifier of their own)."""
+    h = hashlib.sha1(f"{type(dm).__name__}:{held}".encode())
+    for x, y in split_batches(dm, "val"):
+        for t in (x, y):
+            h.update(str(tuple(t.shape)).encode())
+            h.update(t.detach().cpu().contiguous().numpy().tobytes())
     return h.hexdigest()[:16]
 
 
-def batches(dm: "TensorDataModule", x: Tensor) -> Tensor:
-    return dm.batch_transform(x) if dm.batch_transform is not None else x.float()
-
-
-def fit_classifier(dm: "TensorDataModule", updates: int = 1500, batch: int = 128, seed: int = 0) -> nn.Module:
-    """Standardise + MLP(256), Adam 1e-3, about ``updates`` mini-batches on the training split."""
+def fit_classifier(dm: "DataModule", x: Tensor, y: Tensor, updates: int = 1500, batch: int = 128,
+                   seed: int = 0) -> nn.Module:
+    """Standardise + MLP(256), Adam 1e-3, ``updates`` mini-batches of the training split: drawn from
+    ``x, y`` when they hold all of it (fewer than KEEP samples), else streamed pass after pass from its loader."""
     torch.manual_seed(seed)
-    x, y = dm.x_train, dm.y_train
-    sample = batches(dm, x[: min(len(x), 20000)])
-    dims = (0,) if sample.dim() == 2 else (0, 2, 3)
-    net = nn.Sequential(Standardize.fit(sample, dims=dims), MLP(tuple(x.shape[1:]), dm.num_outputs, [HIDDEN]))
+    dims = (0,) if x.dim() == 2 else (0, 2, 3)
+    net = classifier_net(Standardize.fit(x, dims=dims), tuple(x.shape[1:]), dm.num_outputs)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
     g = torch.Generator().manual_seed(seed)
-    epochs = max(1, math.ceil(updates * batch / len(x)))
-    for _ in range(epochs):
-        for idx in torch.randperm(len(x), generator=g).split(batch):
-            idx = idx.to(x.device)
-            loss = F.cross_entropy(net(batches(dm, x[idx])), y[idx])
+    loader = dm.train_dataloader() if len(x) >= KEEP else None  # one loader for every pass: workers start once
+    done = 0
+    while done < updates:
+        source = rebatch(served(dm, loader), batch) if loader is not None else (
+            (x[i], y[i]) for i in torch.randperm(len(x), generator=g).split(batch))
+        for xb, yb in source:
+            loss = F.cross_entropy(net(xb), yb)
             opt.zero_grad()
             loss.backward()
             opt.step()
+            done += 1
+            if done >= updates:
+                break
     return net
 
 
-def accuracy(net: nn.Module, dm: "TensorDataModule") -> float:
+def accuracy(net: nn.Module, dm: "DataModule") -> float:
+    """The share of validation samples classified right."""
+    right = total = 0
     with torch.no_grad():
-        pred = net(batches(dm, dm.x_val)).argmax(1)
-    return float((pred == dm.y_val).float().mean())
+        for x, y in split_batches(dm, "val"):
+            right += int((net(x).argmax(1) == y).sum())
+            total += len(y)
+    return right / max(total, 1)
 
 
-def loaded_classifier(dm: "TensorDataModule", path: str) -> Features:
+def loaded_classifier(dm: "DataModule", path: str) -> Features:
     """An aa-train classifier run (folder or checkpoint) restored by load_run; it must read as many input values
     as this data serves (the 8x8 digits flat or as an image) and name as many classes."""
     from aa.base.errors import ConfigError
@@ -111,20 +128,23 @@ def loaded_classifier(dm: "TensorDataModule", path: str) -> Features:
     return Features(run.model.cpu(), run.data.input_shape)
 
 
-def reference_classifier(dm: "TensorDataModule", path: str | None = None) -> Features:
+def reference_classifier(dm: "DataModule", path: str | None = None) -> Features:
     """The classifier at ``path`` (an aa-train checkpoint), else the cached one for this data, else a new one."""
     if path:
         return loaded_classifier(dm, path)
     dm.setup()
-    shape = tuple(dm.x_train.shape[1:])
-    file = cache_dir() / f"{type(dm).__name__}-{data_key(dm)}.pt"
+    state = dm.state_dict()  # reading the training split draws from the data order's generator
+    x, y = take(dm, "train", KEEP)
+    shape = tuple(x.shape[1:])
+    file = cache_dir() / f"{type(dm).__name__}-{data_key(dm, len(x))}.pt"
     if file.exists():
         saved = torch.load(file, map_location="cpu", weights_only=True)
-        net = nn.Sequential(Standardize(saved["mean"], torch.ones_like(saved["mean"])), MLP(shape, dm.num_outputs, [HIDDEN]))
+        net = classifier_net(Standardize(saved["mean"], torch.ones_like(saved["mean"])), shape, dm.num_outputs)
         net.load_state_dict(saved["state"])
     else:
-        net = fit_classifier(dm)
+        net = fit_classifier(dm, x, y)
         file.parent.mkdir(parents=True, exist_ok=True)
         torch.save({"state": net.state_dict(), "mean": net[0].mean, "val_acc": accuracy(net, dm)}, file)
         log.info("reference classifier trained (val accuracy %.3f), cached at %s", accuracy(net, dm), file)
+    dm.load_state_dict(state)
     return Features(net.cpu(), shape)

@@ -8,7 +8,7 @@ files are installed and some of their words are in the vocabulary (with the coun
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Callable
+from typing import TYPE_CHECKING, Callable
 
 import torch
 import torchmetrics

@@ -31,7 +31,7 @@ class Playground(Splits):
 class Table(Splits):
     """A user's CSV/TSV: the task (and so the objective) follows dataset.task; auto reads the target."""
 
-    info = {"inputs": ("vector",)}
+    info = {"inputs": ("vector",), "task_key": "task"}  # the task is the node's dataset.task, unless auto
     path: str = opt("???", doc="CSV or TSV (by suffix) with a header row")
     target: str = opt("???", doc="the column to predict")
     task: str = opt("auto", choices=("auto", "classification", "regression"),

@@ -1,0 +1,220 @@
+"""Tiny data files in the real on-disk formats the loaders read (MNIST IDX, CIFAR pickles, an ImageFolder
+tree, COCO and Penn-Fudan folders, Planetoid pickles, CSV/TSV tables and texts, AG News, text8, cached
+surnames), written by the tests that need them so nothing is ever downloaded."""
+from __future__ import annotations
+
+import csv
+import gzip
+import json
+import pickle
+import random
+import struct
+from collections import defaultdict
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from aa.data.names import cache_dir
+
+
+def patterns(n: int, side: int, channels: int, classes: int = 10, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
+    """uint8 images whose class is a bright square at one of ``classes`` places, on noise."""
+    rng = np.random.default_rng(seed)
+    y = np.arange(n) % classes
+    x = rng.integers(0, 60, (n, channels, side, side), dtype=np.uint8)
+    cell = side // 4
+    for i, k in enumerate(y):
+        r, c = divmod(int(k), 4)
+        x[i, :, r * cell:(r + 1) * cell, c * cell:(c + 1) * cell] = 230
+    return x, y.astype(np.uint8)
+
+
+def write_idx(path: Path, array: np.ndarray, compress: bool = False) -> None:
+    """LeCun's IDX format: magic (0, 0, type 0x08 = uint8, ndim), big-endian sizes, then the bytes."""
+    data = bytes([0, 0, 8, array.ndim]) + struct.pack(f">{array.ndim}I", *array.shape) + array.tobytes()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if compress:
+        with gzip.open(f"{path}.gz", "wb") as f:
+            f.write(data)
+    else:
+        path.write_bytes(data)
+
+
+def write_mnist(root: Path, folder: str = "MNIST", n_train: int = 200, n_test: int = 60, compress: bool = False) -> Path:
+    raw = root / folder / "raw"
+    for prefix, n, seed in (("train", n_train, 0), ("t10k", n_test, 1)):
+        x, y = patterns(n, 28, 1, seed=seed)
+        write_idx(raw / f"{prefix}-images-idx3-ubyte", x[:, 0], compress)
+        write_idx(raw / f"{prefix}-labels-idx1-ubyte", y, compress)
+    return root
+
+
+def write_cifar(root: Path, hundred: bool = False, per_batch: int = 40, n_test: int = 60) -> Path:
+    """CIFAR's python pickles: dicts with 'data' (N, 3072) uint8 and a label list, plus the meta file."""
+    folder = root / ("cifar-100-python" if hundred else "cifar-10-batches-py")
+    folder.mkdir(parents=True)
+    key = "fine_labels" if hundred else "labels"
+    names = ["train"] if hundred else [f"data_batch_{i}" for i in range(1, 6)]
+    for i, name in enumerate(names + ["test"] if hundred else names + ["test_batch"]):
+        n = n_test if "test" in name else per_batch
+        x, y = patterns(n, 32, 3, classes=100 if hundred else 10, seed=i)
+        with open(folder / name, "wb") as f:
+            pickle.dump({"data": x.reshape(n, -1), key: [int(v) for v in y]}, f)
+    meta = {"fine_label_names": [f"c{i}" for i in range(100)]} if hundred else {"label_names": list("abcdefghij")}
+    with open(folder / ("meta" if hundred else "batches.meta"), "wb") as f:
+        pickle.dump(meta, f)
+    return root
+
+
+def write_image_folder(root: Path, per_class: dict[str, int] = {"train": 24, "val": 10}) -> Path:
+    """root/{train,val}/{ants,bees}/*.png: 'ants' images are reddish, 'bees' bluish, sizes vary."""
+    rng = np.random.default_rng(0)
+    for split, n in per_class.items():
+        for k, name in enumerate(("ants", "bees")):
+            (root / split / name).mkdir(parents=True)
+            for i in range(n):
+                h, w = rng.integers(36, 60, 2)
+                img = rng.integers(0, 90, (h, w, 3), dtype=np.uint8)
+                img[..., 0 if k == 0 else 2] += 150
+                Image.fromarray(img).save(root / split / name / f"{i}.png")
+    return root
+
+
+def write_coco(root: Path, annotations: list[dict], images: int = 3, size: int = 40) -> Path:
+    (root / "images").mkdir(parents=True, exist_ok=True)
+    for i in range(images):
+        Image.new("RGB", (size, size), (i * 40, 10, 10)).save(root / "images" / f"{i}.png")
+    coco = {"images": [{"id": i + 1, "file_name": f"{i}.png", "width": size, "height": size} for i in range(images)],
+            "annotations": annotations, "categories": [{"id": 7, "name": "box"}, {"id": 3, "name": "dot"}]}
+    path = root / "annotations.json"
+    path.write_text(json.dumps(coco))
+    return path
+
+
+def write_planetoid(root: Path, name: str = "cora", n_train: int = 20, n_val: int = 500, n_test: int = 10,
+                    features: int = 6, classes: int = 3) -> Path:
+    """A small graph in Planetoid's raw format (pickled scipy/numpy objects), as PyG reads it."""
+    import scipy.sparse as sp
+
+    rng = np.random.default_rng(0)
+    n_all = n_train + n_val
+    labels = rng.integers(0, classes, n_all + n_test)
+    onehot = np.eye(classes)[labels]
+    words = rng.random((n_all + n_test, features)) < 0.5  # binary bag of words, as Cora's
+    words[:, 0] = True
+    feats = sp.csr_matrix(words.astype(np.float32))
+    graph = defaultdict(list)
+    for i in range(n_all + n_test):
+        for j in rng.integers(0, n_all + n_test, 3):
+            graph[i].append(int(j)), graph[int(j)].append(i)
+    raw = root / "Cora" / "raw"
+    raw.mkdir(parents=True)
+    objects = {"x": feats[:n_train], "allx": feats[:n_all], "tx": feats[n_all:], "y": onehot[:n_train],
+               "ally": onehot[:n_all], "ty": onehot[n_all:], "graph": graph}
+    for key, obj in objects.items():
+        with open(raw / f"ind.{name}.{key}", "wb") as f:
+            pickle.dump(obj, f)
+    (raw / f"ind.{name}.test.index").write_text("\n".join(str(i) for i in range(n_all, n_all + n_test)) + "\n")
+    return root
+
+
+TOPICS = {"sport": "goal match team coach league score", "politics": "vote minister election party law senate",
+          "tech": "chip software robot data cloud code"}
+FILLER = "the a of today new big report says after more".split()
+
+
+def write_topics(path: Path, n: int, seed: int = 0) -> str:
+    rng = random.Random(seed)
+    rows = []
+    for i in range(n):
+        label = list(TOPICS)[i % 3]
+        words = rng.sample(TOPICS[label].split(), 2) + rng.sample(FILLER, rng.randint(2, 6))
+        rng.shuffle(words)
+        rows.append([label, " ".join(words)])
+    with open(path, "w", newline="") as f:
+        csv.writer(f).writerows([["label", "text"], *rows])
+    return str(path)
+
+
+SYLLABLES = {"JP": (["ka", "ta", "mo", "shi", "ya", "na", "ri", "ko", "su", "to"], ["moto", "da", "ta", "ra", "shi"]),
+             "PL": (["now", "kow", "wal", "ma", "zur", "wo", "jcik", "le", "ban"], ["ski", "wicz", "czyk", "ak"]),
+             "IT": (["ros", "bian", "fer", "ma", "ri", "co", "gal", "lu", "ber"], ["ini", "etti", "one", "ello", "ucci"])}
+
+
+def write_surnames(root: Path, per_country: int) -> Path:
+    """A names fixture in the cached per-country format: made-up surnames with each country's endings."""
+    rng = random.Random(0)
+    folder = Path(cache_dir(str(root), per_country))
+    folder.mkdir(parents=True)
+    for country, (stems, endings) in SYLLABLES.items():
+        names = {"".join(rng.choices(stems, k=rng.randint(1, 2))).title() + rng.choice(endings) for _ in range(per_country * 3)}
+        (folder / f"{country}.txt").write_text("\n".join(sorted(names)[:per_country]) + "\n", encoding="utf-8")
+    return root
+
+
+def write_penn_fudan(root: Path, n: int = 7) -> Path:
+    """root/PennFudanPed/{PNGImages,PedMasks}: grey photos, palette masks whose values 1, 2 are two pedestrians."""
+    folder = root / "PennFudanPed"
+    (folder / "PNGImages").mkdir(parents=True)
+    (folder / "PedMasks").mkdir()
+    for i in range(1, n + 1):
+        Image.new("RGB", (60, 50), (90, 90, 90)).save(folder / "PNGImages" / f"FudanPed{i:05d}.png")
+        mask = np.zeros((50, 60), np.uint8)
+        mask[10:40, 5:15] = 1
+        mask[20:45, 30:50] = 2  # pedestrian 2
+        png = Image.fromarray(mask, mode="L").convert("P")  # the data set's masks are palette PNGs
+        png.save(folder / "PedMasks" / f"FudanPed{i:05d}_mask.png")
+    return root
+
+
+def write_coco_boxes(root: Path, images: int = 6, size: int = 40) -> Path:
+    """A COCO folder whose every image holds one square 'box' instance, as a polygon."""
+    square = [[8, 8, 28, 8, 28, 28, 8, 28]]
+    annotations = [{"id": i + 1, "image_id": i + 1, "category_id": 7, "bbox": [8, 8, 20, 20], "area": 400,
+                    "iscrowd": 0, "segmentation": square} for i in range(images)]
+    return write_coco(root, annotations, images=images, size=size)
+
+
+def write_pairs(path: Path, n: int = 40) -> Path:
+    """A translation TSV, source TAB target per line, as the PyTorch tutorial's eng-fra.txt."""
+    words = ["home", "now", "away", "here", "there"]
+    path.write_text("".join(f"go {words[i % 5]} .\tva {words[i % 5]} !\n" for i in range(n)))
+    return path
+
+
+def write_corpus(path: Path, n: int = 60) -> Path:
+    """Plain text, one sentence per line, whose words each occur often enough for min_count=5."""
+    rng = random.Random(0)
+    words = "the cat dog sat ran on a mat rug big small".split()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("".join(" ".join(rng.choices(words, k=8)) + "\n" for _ in range(n)))
+    return path
+
+
+def write_ag_news(root: Path, n: int = 40) -> Path:
+    """root/ag_news/{train,test}.csv as AG News ships them: no header; class 1-4, title, description."""
+    folder = root / "ag_news"
+    folder.mkdir(parents=True)
+    for name, count in (("train.csv", n), ("test.csv", n // 2)):
+        with open(folder / name, "w", newline="") as f:
+            csv.writer(f).writerows([[i % 4 + 1, f"title {i % 4}", f"news about topic {i % 4} today"]
+                                     for i in range(count)])
+    return root
+
+
+def write_text8(root: Path, words: int = 2000) -> Path:
+    """root/text8/text8: one line of lower-case words, as the unpacked text8.zip."""
+    rng = random.Random(0)
+    vocabulary = "the cat dog sat ran on a mat rug big small".split()
+    (root / "text8").mkdir(parents=True)
+    (root / "text8" / "text8").write_text(" ".join(rng.choices(vocabulary, k=words)))
+    return root
+
+
+def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(header)
+        w.writerows(rows)
+    return path
