@@ -79,7 +79,10 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
 }
 
 
-# Built-in data sets shrunk to a few batches, so that a pair that trains costs about a second.
+# Built-in data sets shrunk to a few batches, so that a pair that trains costs about a second; image batches
+# of 8 and a gradient probe of 16 samples keep the large vision nets (ResNet-50, Inception) to a few seconds.
+IMAGE_DATA = ["cifar10", "cifar100", "digits", "fashion_mnist", "image_folder", "mnist"]
+LIGHT = ["batch.size=8", "callbacks.gradient_stats.probe_size=16"]
 SMALL: dict[str, list[str]] = {
     "shapes": ["dataset.image_size=48", "dataset.n_train=8", "dataset.n_val=4", "dataset.n_test=4"],
     "mixture": ["dataset.n_samples=200"], "regions": ["dataset.n_samples=200"],
@@ -98,7 +101,8 @@ DETECTOR = ["model.rpn_pre_nms_top_n_train=50", "model.rpn_post_nms_top_n_train=
 def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     """Each dataset's overrides, its files written once for the whole matrix."""
     root = tmp_path_factory.mktemp("matrix_data")
-    return {**SMALL, **{name: write(root) for name, write in FILES.items()}}
+    given = {**SMALL, **{name: write(root) for name, write in FILES.items()}}
+    return {name: [*given.get(name, []), *(LIGHT if name in IMAGE_DATA else [])] for name in DATASETS}
 
 
 @pytest.fixture(autouse=True)
