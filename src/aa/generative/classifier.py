@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import math
 import os
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -112,26 +111,9 @@ def accuracy(net: nn.Module, dm: "DataModule") -> float:
     return right / max(total, 1)
 
 
-def loaded_classifier(dm: "DataModule", path: str) -> Features:
-    """An aa-train classifier run (folder or checkpoint) restored by load_run; it must read as many input values
-    as this data serves (the 8x8 digits flat or as an image) and name as many classes."""
-    from aa.base.errors import ConfigError
-    from aa.run.load import load_run  # the run floor, reached only when a config names another run
-
-    run = load_run(path, key="objective.classifier")
-    if run.task.objective.task != "classification" or math.prod(run.data.input_shape) != math.prod(dm.input_shape) \
-            or run.data.num_outputs != dm.num_outputs:  # the same values in another shape are reshaped
-        raise ConfigError("objective.classifier", path, f"is a {run.task.objective.task} run on inputs of shape "
-                          f"{tuple(run.data.input_shape)} with {run.data.num_outputs} outputs; this run's data has "
-                          f"inputs of shape {tuple(dm.input_shape)} and {dm.num_outputs} classes",
-                          "a classifier run on the same data, or null (train and cache one)")
-    return Features(run.model.cpu(), run.data.input_shape)
-
-
-def reference_classifier(dm: "DataModule", path: str | None = None) -> Features:
-    """The classifier at ``path`` (an aa-train checkpoint), else the cached one for this data, else a new one."""
-    if path:
-        return loaded_classifier(dm, path)
+def reference_classifier(dm: "DataModule") -> Features:
+    """The cached classifier for this data, else a new one (a classifier run the config names is restored
+    by the run floor instead: aa.run.other_runs.judge)."""
     dm.setup()
     state = dm.state_dict()  # reading the training split draws from the data order's generator
     x, y = take(dm, "train", KEEP)

@@ -23,7 +23,7 @@ class Plane(nn.Module):
 
 
 class SampleQuality(nn.Module):
-    def __init__(self, data: DataModule, classifier: str | None = None, conditional: bool = False) -> None:
+    def __init__(self, data: DataModule, classifier: nn.Module | None = None, conditional: bool = False) -> None:
         super().__init__()
         known = isinstance(data, KnownDensity)
         self.centers = data.centers if known else None
@@ -32,7 +32,7 @@ class SampleQuality(nn.Module):
         if self.centers is None:
             from aa.generative.classifier import reference_classifier
 
-            self.judge = reference_classifier(data, classifier)
+            self.judge = classifier if classifier is not None else reference_classifier(data)
         self.fid = FrechetInceptionDistance(feature=self.judge if self.judge is not None else Plane(),
                                             reset_real_features=True)
         self.conditional = conditional

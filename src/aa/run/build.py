@@ -9,12 +9,13 @@ from hydra.utils import get_class, instantiate
 from omegaconf import DictConfig, OmegaConf
 from torch import nn
 
+from aa.base.checkpoint_io import AtomicCheckpointIO
 from aa.callbacks.compression import compression_callbacks
 from aa.callbacks.data_on_device import DataOnDevice
 from aa.config.validate import input_kind
 from aa.data.contract import DataModule
 from aa.models.build import build_model
-from aa.base.checkpoint_io import AtomicCheckpointIO
+from aa.run import other_runs
 from aa.task.module import TaskModule
 from aa.task.objective import Objective
 
@@ -69,11 +70,16 @@ def build_task(cfg: DictConfig, dm: DataModule) -> TaskModule:
 
 def build_objective(cfg: DictConfig, dm: DataModule, model: nn.Module) -> Objective:
     """The configured objective, given those of the run's pieces its constructor takes: the loss, the
-    number of outputs, the data module, the model, the whole config, the manual BackProp engine."""
+    number of outputs, the data module, the model, the whole config, the manual BackProp engine, and the
+    other runs the config names, restored here (a distillation teacher, a classifier judging samples)."""
     params = inspect.signature(get_class(cfg.objective._target_)).parameters
+    judge_path = cfg.objective.get("classifier")
     pieces: dict[str, Any] = {"num_outputs": lambda: dm.num_outputs, "data": lambda: dm,
                               "model": lambda: model, "cfg": lambda: cfg,
-                              "loss": lambda: instantiate(cfg.loss) if cfg.get("loss") else None}
+                              "loss": lambda: instantiate(cfg.loss) if cfg.get("loss") else None,
+                              "teacher": lambda: other_runs.teacher(cfg.distill.teacher, cfg, dm)
+                              if cfg.get("distill") else None,
+                              "classifier": lambda: other_runs.judge(judge_path, dm) if judge_path else None}
     extra = {k: make() for k, make in pieces.items() if k in params}
     if "engine" in params and cfg.get("backprop", "autograd") == "manual":
         from aa.backprop.engine import ManualBackprop

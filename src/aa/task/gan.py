@@ -29,7 +29,7 @@ class Adversarial(Objective):
     task = "generation"
     metric = "fd"
 
-    def __init__(self, data: "DataModule", model: nn.Module, cfg: Any, classifier: str | None = None, d_steps: int = 1,
+    def __init__(self, data: "DataModule", model: nn.Module, cfg: Any, classifier: nn.Module | None = None, d_steps: int = 1,
                  label_smoothing: float = 0.0) -> None:
         super().__init__()
         self.d_steps, self.label_smoothing = d_steps, label_smoothing

@@ -39,7 +39,7 @@ class VariationalBound(Objective):
     task = "generation"
     metric = "elbo"
 
-    def __init__(self, data: "DataModule", model: nn.Module, classifier: str | None = None, quality: bool = True,
+    def __init__(self, data: "DataModule", model: nn.Module, classifier: nn.Module | None = None, quality: bool = True,
                  beta: float = 1.0, warmup: int = 0) -> None:
         super().__init__()
         self.beta, self.warmup = beta, warmup
