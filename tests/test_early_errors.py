@@ -32,7 +32,7 @@ def cli(args: list[str]) -> tuple[int, str, bool]:
 def test_misspelt_group_gets_aa_format_with_nearest_name(tmp_path: Path) -> None:
     code, out, torch_loaded = cli(["modle=cnn", f"hydra.run.dir={tmp_path}/r"])
     assert code == 2 and not torch_loaded
-    assert "Invalid config: modle='cnn'" in out and "Did you mean model" in out
+    assert "Invalid config: modle='cnn'" in out and "(did you mean model" in out
     assert not (tmp_path / "r").exists()
 
 

@@ -50,10 +50,9 @@ def check_names(overrides: list[Any]) -> None:
         head = key.split(".", 1)[0].split("@", 1)[0]
         if head not in known:
             near = difflib.get_close_matches(head, sorted(known - {"hydra"}), n=3, cutoff=0.5)
-            hint = f"Did you mean {' or '.join(near)}? " if near else ""
-            raise ConfigError(key, _shown(o), f"there is no config group or setting named {head!r}. {hint.strip()}"
-                              .rstrip(), f"groups {', '.join(groups)}; settings {', '.join(keys)} "
-                              f"(add a new key with +{key}=...)")
+            hint = f" (did you mean {' or '.join(near)}?)" if near else ""
+            raise ConfigError(key, _shown(o), f"there is no config group or setting named {head!r}{hint}",
+                              f"groups {', '.join(groups)}; settings {', '.join(keys)} (add a new key with +{key}=...)")
         if key in groups and not o.is_delete():
             valid = group_options(key)
             for choice in _choices(o):
