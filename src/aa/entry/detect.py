@@ -64,7 +64,7 @@ def main(argv: list[str] | None = None) -> None:
 
     run = restore(args["ckpt"], overrides)
     if run.task.objective.task != "detection":
-        fail(f"Invalid argument: ckpt={args['ckpt']!r}: the run trained {type(run.model).__name__} for "
+        fail(f"Invalid argument: ckpt={args['ckpt']!r}: the run trained {run.cfg.model._target_.rsplit('.', 1)[-1]} for "
              f"{run.task.objective.task}, not a detector. Valid choices: a run of model=maskrcnn or model=fasterrcnn.")
     model, names = run.model.eval(), list(run.data.class_names)
     out.mkdir(parents=True, exist_ok=True)
