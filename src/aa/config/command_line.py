@@ -218,7 +218,13 @@ def resume_argv(argv: list[str]) -> tuple[list[str], str | None]:
                           "finished, and an override cannot change what it measured. Valid choices: "
                           "trainer.max_epochs=N (more than it ran) to train it further from last.ckpt, or a "
                           "new run with these overrides.")
-    return [*previous, *rest, f"hydra.run.dir={os.path.abspath(run_dir)}", "resume=true"], None
+    return [*previous, *rest, f"hydra.run.dir={quoted(os.path.realpath(run_dir))}", "resume=true"], None
+
+
+def quoted(value: str) -> str:
+    """``value`` as one quoted string of Hydra's override grammar, whatever it holds (=, commas, brackets,
+    quotes, spaces): quotes escaped, and the backslashes that would escape them or the closing quote doubled."""
+    return "'" + re.sub(r"(\\*)('|$)", lambda m: m.group(1) * 2 + ("\\'" if m.group(2) else ""), value) + "'"
 
 
 FINISHED_RUN_KEYS = ("trainer.max_epochs=", "trainer.enable_progress_bar=", "threads_per_job=", "hydra.")

@@ -29,6 +29,7 @@ class LoadedRun:
 def locate(ckpt: str, key: str = "ckpt") -> tuple[Path, Path]:
     """(checkpoint file, run directory) for a run directory or a .ckpt, inside one or moved out of it."""
     p = Path(ckpt).expanduser()
+    p = p.resolve() if p.exists() else p  # through symlinks: the run folder is where the checkpoint really lies
     if p.is_dir():
         found = [p / "checkpoints" / n for n in ("best.ckpt", "last.ckpt") if (p / "checkpoints" / n).is_file()]
         if not found:

@@ -9,6 +9,12 @@ from rich.table import Table
 from aa.config.files import shown
 
 
+def line(console: Console, text: str) -> None:
+    """One line as it is: never wrapped at the console's width, brackets in paths not read as markup,
+    so a printed path can be copied whole from a terminal or a log."""
+    console.print(text, soft_wrap=True, markup=False, highlight=False)
+
+
 def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
     table = Table(title="aa-train: final metrics", show_header=True, header_style="bold")
     table.add_column("metric")
@@ -21,12 +27,12 @@ def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
     console.print(table)
     source = metrics.get("reported_from")
     if source:
-        console.print(f"val and test: {source}; train: averages over the last epoch's updates")
+        line(console, f"val and test: {source}; train: averages over the last epoch's updates")
     if metrics.get("test_split", "test") != "test":
-        console.print(f"test: there is no test split, so the test column is measured on {metrics['test_split']}")
+        line(console, f"test: there is no test split, so the test column is measured on {metrics['test_split']}")
     rel = shown(run_dir)
     best = metrics.get("best_checkpoint")
-    console.print(f"run dir:         {rel}")
-    console.print(f"best checkpoint: {shown(best) if best else None}")
-    console.print(f"epochs: {metrics['epochs']}  parameters: {metrics['parameters']:,}  wall time: {metrics['wall_time_s']} s")
-    console.print(f"dashboard:       tensorboard --logdir {rel}")
+    line(console, f"run dir:         {rel}")
+    line(console, f"best checkpoint: {shown(best) if best else None}")
+    line(console, f"epochs: {metrics['epochs']}  parameters: {metrics['parameters']:,}  wall time: {metrics['wall_time_s']} s")
+    line(console, f"dashboard:       tensorboard --logdir {rel}")

@@ -12,8 +12,9 @@ from typing import Any
 from hydra.experimental.callback import Callback
 from omegaconf import DictConfig, OmegaConf
 
-from aa.sweep.collect import Job, collect, swept_keys
 from aa.config.optimized_metric import direction
+from aa.run.summary import line
+from aa.sweep.collect import Job, collect, swept_keys
 
 log = logging.getLogger("aa")
 SUMMARY_FILE = "sweep_summary.csv"
@@ -93,8 +94,8 @@ def print_table(jobs: list[Job], keys: list[str], metric: str, sweep_dir: str) -
     console = Console()
     console.print(table)
     rel = os.path.relpath(sweep_dir)
-    console.print(f"summary:   {os.path.join(rel, SUMMARY_FILE)}  plots: {rel}/sweep_*.png")
-    console.print(f"dashboard: tensorboard --logdir {rel}   (HParams tab compares every job)")
+    line(console, f"summary:   {os.path.join(rel, SUMMARY_FILE)}  plots: {rel}/sweep_*.png")
+    line(console, f"dashboard: tensorboard --logdir {rel}   (HParams tab compares every job)")
 
 
 def _metric_name(jobs: list[Job]) -> str:
