@@ -110,3 +110,19 @@ def test_table_missing_target_column(tmp_path: Path) -> None:
 def test_missing_weights_file(tmp_path: Path) -> None:
     msg = refuse(["model=resnet18", "model.pretrained=true", f"model.weights_path={tmp_path}/w.pth"])
     assert "model.weights_path" in msg and "does not exist" in msg
+
+
+@pytest.mark.parametrize("text, extra, words", [
+    ("a,b,y\n", [], ["dataset.path=", "header row but no data rows"]),
+    ("a,b,y\n1,2,x\n3,,y\n", [], ["missing value in column 'b' on line 3", "dataset.missing=drop"]),
+    ("a,b,y\n1,2,3.5\n3,4,heavy\n", ["dataset=table_regression"], ["dataset.task='regression'", "'heavy' on line 3"]),
+])
+def test_a_tables_file_problems_are_refused_before_torch(tmp_path: Path, text: str, extra: list[str],
+                                                        words: list[str]) -> None:
+    """Checks that need only the file run with the config: one paragraph, exit 2, torch never imported."""
+    (tmp_path / "t.csv").write_text(text)
+    code, out, torch_loaded = cli(["dataset=table", *extra, f"dataset.path={tmp_path}/t.csv", "dataset.target=y",
+                                   f"hydra.run.dir={tmp_path}/run"])
+    assert code == 2 and not torch_loaded and "Traceback" not in out, out
+    assert all(w in out for w in words), out
+    assert not (tmp_path / "run").exists()

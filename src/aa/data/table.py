@@ -7,7 +7,6 @@ filled with the training mean (``missing=drop|mean``)."""
 from __future__ import annotations
 
 import csv
-import math
 from typing import Any, Sequence
 
 import torch
@@ -15,22 +14,9 @@ from torch import Tensor
 
 from aa.base.errors import ConfigError
 from aa.config.files import delimiter, require_file, shown
+from aa.config.table_check import is_missing, is_number, missing_refusal
 from aa.data.tensor_data import TensorDataModule
 from aa.data.text_csv import class_index
-
-MISSING = ("", "na", "nan", "null", "none", "?")
-
-
-def is_missing(value: str | None) -> bool:
-    return value is None or value.strip().lower() in MISSING
-
-
-def is_number(value: str) -> bool:
-    try:
-        return math.isfinite(float(value))
-    except ValueError:
-        return False
-
 
 class TableData(TensorDataModule):
     kinds = ("vector",)
@@ -70,11 +56,7 @@ class TableData(TensorDataModule):
         if not bad:
             return rows
         if self.missing == "refuse":
-            line, col = bad[0]
-            raise ConfigError("dataset.path", self.path, f"has a missing value in column {col!r} on line {line} "
-                              f"({len(bad)} missing in all)",
-                              "fix the file, or dataset.missing=drop (drop those rows) or dataset.missing=mean "
-                              "(fill with the training split's mean, or its most frequent category)")
+            raise missing_refusal(self.path, bad)
         drop = {line for line, c in bad if self.missing == "drop" or c == self.target}
         return [(line, r) for line, r in rows if line not in drop]
 

@@ -44,8 +44,10 @@ class Table(Splits):
     @staticmethod
     def check(path: str, node: dict) -> None:
         from aa.config.files import require_columns
+        from aa.config.table_check import check_table
 
         columns = [node.get("target"), *(node.get("features") or []), *(node.get("categorical") or [])]
         keys = ["target", *(["features"] * len(node.get("features") or [])),
                 *(["categorical"] * len(node.get("categorical") or []))]
         require_columns(f"{path}.path", node["path"], [(f"{path}.{k}", c) for k, c in zip(keys, columns)])
+        check_table(path, node)
