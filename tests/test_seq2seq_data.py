@@ -92,8 +92,10 @@ def test_a_tsv_without_two_columns_is_refused(tmp_path):
     refused(lambda: validate(make_cfg(["model=seq2seq", "dataset=text_pairs", f"dataset.path={bad}"])),
             r"not a two-column TSV")
     half = tmp_path / "half.tsv"
-    half.write_text("go .\tva !\nno tab here\n")
+    half.write_text("go .\tva !\nno tab here\nhi .\tsalut .\nnor here\n")
     refused(lambda: TextPairsData(path=str(half)).setup(), r"line 2 .*no tab")
+    refused(lambda: validate(make_cfg(["model=seq2seq", "dataset=text_pairs", f"dataset.path={half}"])),
+            r"line 2 \('no tab here'\) has no tab .*\(2 such lines\)")  # before torch: every line, not the first
 
 
 @pytest.mark.slow

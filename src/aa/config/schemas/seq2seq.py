@@ -124,14 +124,15 @@ class TextPairs(TenthSplits):
 
 
 def check_pairs_file(key: str, file: str) -> None:
-    """The file exists and its first line has a tab (the loader checks every line)."""
+    """The file exists and every non-empty line has a tab between a source and a target."""
     if not os.path.isfile(file):
         raise ConfigError(key, file, "is not a file; give a TSV with a source and a target sentence per line")
     with open(file, encoding="utf-8", errors="replace") as f:
-        first = next((line for line in f if line.strip()), "")
-    if "\t" not in first:
-        raise ConfigError(key, file, f"is not a two-column TSV: its first line ({first.strip()[:60]!r}) has no "
-                          "tab between a source and a target")
+        bad = [(n, line) for n, line in enumerate(f, start=1) if line.strip() and "\t" not in line]
+    if bad:
+        n, line = bad[0]
+        raise ConfigError(key, file, f"is not a two-column TSV: line {n} ({line.strip()[:60]!r}) has no tab between "
+                          f"a source and a target ({len(bad)} such line{'s' if len(bad) > 1 else ''})")
 
 
 @schema(D + "tomita.TomitaData")
