@@ -114,15 +114,34 @@ def test_coco_folder_reads_polygons_and_both_kinds_of_rle(tmp_path: Path) -> Non
     (lambda p, r: p.write_text(p.read_text().replace('"bbox": [4, 6, 10, 8]', '"bbox": [30, 6, 20, 8]')),
      "outside its image"),
     (lambda p, r: p.write_text(p.read_text().replace('"image_id": 1', '"image_id": 9')), "image_id 9"),
+    (lambda p, r: p.write_text(p.read_text().replace('"width": 40, ', '', 1)), "width None and height 40"),
+    (lambda p, r: p.write_text(p.read_text().replace('"segmentation": [[4, 6, 14, 6, 14, 14, 4, 14]]', '"x": 0')),
+     "annotation 1 has no segmentation"),
 ])
 def test_bad_coco_folders_are_refused_by_name(tmp_path: Path, break_it, words: str) -> None:
-    anns = [{"id": 1, "image_id": 1, "category_id": 7, "bbox": [4, 6, 10, 8], "iscrowd": 0, "segmentation": []}]
+    anns = [{"id": 1, "image_id": 1, "category_id": 7, "bbox": [4, 6, 10, 8], "iscrowd": 0,
+             "segmentation": [[4, 6, 14, 6, 14, 14, 4, 14]]}]
     path = write_coco(tmp_path, anns)
     check_coco(str(tmp_path / "images"), str(path), "dataset.annotations")
     break_it(path, tmp_path)
     with pytest.raises(ConfigError, match=r"dataset\.annotations") as info:
         check_coco(str(tmp_path / "images"), str(path), "dataset.annotations")
     assert words in str(info.value)
+
+
+def test_boxes_only_takes_the_box_as_the_mask_and_counts_them(tmp_path: Path, caplog) -> None:
+    anns = [{"id": 1, "image_id": 1, "category_id": 7, "bbox": [4, 6, 10, 8], "iscrowd": 0},
+            {"id": 2, "image_id": 2, "category_id": 3, "bbox": [2, 2, 5, 5], "iscrowd": 0,
+             "segmentation": [[2, 2, 7, 2, 7, 7, 2, 7]]}]
+    path = write_coco(tmp_path, anns)
+    with pytest.raises(ConfigError, match=r"dataset\.boxes_only=true"):
+        check_coco(str(tmp_path / "images"), str(path), "dataset.annotations")
+    dm = CocoData(root=str(tmp_path / "images"), annotations=str(path), boxes_only=True, val_fraction=0.34)
+    with caplog.at_level("WARNING", logger="aa"):
+        dm.setup()
+    assert "1 of 2 annotations" in caplog.text and "their masks are their boxes" in caplog.text
+    image, target = next((x, t) for split in dm.splits.values() for x, t in split if t["image_id"] == 1)
+    assert extent(target["masks"][0]) == [4, 6, 14, 14]
 
 
 def test_penn_fudan_reads_instances_from_mask_values(tmp_path: Path) -> None:

@@ -29,8 +29,9 @@ def read_coco(path: str, key: str) -> dict[str, Any]:
     return data
 
 
-def check_coco(root: str, path: str, key: str) -> dict[str, Any]:
-    """Read and check one annotation file against the images under ``root``; returns the parsed data."""
+def check_coco(root: str, path: str, key: str, boxes_only: bool = False) -> dict[str, Any]:
+    """Read and check one annotation file against the images under ``root``; returns the parsed data. Every
+    image states its width and height; every annotation has a segmentation unless ``boxes_only``."""
     data = read_coco(path, key)
     folder = Path(root).expanduser()
     if not folder.is_dir():
@@ -42,10 +43,18 @@ def check_coco(root: str, path: str, key: str) -> dict[str, Any]:
         if not (folder / img["file_name"]).is_file():
             raise ConfigError(key, path, f"names image {img['file_name']!r} (id {img['id']}), which is not "
                               f"under dataset.root ({folder})")
+        sides = [img.get(side) for side in ("width", "height")]
+        if not all(isinstance(v, int) and not isinstance(v, bool) and v > 0 for v in sides):
+            raise ConfigError(key, path, f"image {img['file_name']!r} (id {img['id']}) states width "
+                              f"{sides[0]!r} and height {sides[1]!r}; COCO images need both, in pixels")
         images[img["id"]] = img
     categories = {c.get("id") for c in data["categories"] if isinstance(c, dict)}
     for ann in data["annotations"]:
         check_annotation(ann, images, categories, path, key)
+        if not boxes_only and not ann.get("segmentation"):
+            raise ConfigError(key, path, f"annotation {ann.get('id', '?')} has no segmentation (polygons or RLE), "
+                              "so a detector of masks has no mask to learn", f"add it, or "
+                              f"{key.rsplit('.', 1)[0]}.boxes_only=true (each such mask is its box, counted in train.log)")
     return data
 
 

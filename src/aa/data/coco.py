@@ -3,6 +3,7 @@ RLE masks) and categories, so users train on their own labelled pictures. Catego
 1..K in id order; crowd annotations are left out of training targets, as in torchvision's reference."""
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -13,6 +14,8 @@ from torch.utils.data import Dataset
 
 from aa.config.coco_check import check_coco
 from aa.data.detection_data import DetectionData
+
+log = logging.getLogger("aa")
 
 MAX_SIDE, DEFAULT_SIDE = 1333, 512  # torchvision's longest side; the size when the file states none
 
@@ -76,14 +79,18 @@ class CocoData(DetectionData):
 
     def __init__(self, root: str, annotations: str, val_annotations: str | None = None,
                  image_size: int | None = None, val_fraction: float = 0.2, eval_batch_size: int = 4,
-                 **kwargs: Any) -> None:
+                 boxes_only: bool = False, **kwargs: Any) -> None:
         super().__init__(eval_batch_size=eval_batch_size, **kwargs)
         self.root, self.annotation_files = Path(root).expanduser(), (annotations, val_annotations)
-        self.image_size, self.val_fraction = image_size or 0, val_fraction
+        self.image_size, self.val_fraction, self.boxes_only = image_size or 0, val_fraction, boxes_only
 
     def make_splits(self) -> dict[str, Dataset]:
         train_file, val_file = self.annotation_files
-        data = check_coco(str(self.root), train_file, "dataset.annotations")
+        data = check_coco(str(self.root), train_file, "dataset.annotations", self.boxes_only)
+        boxes = sum(not a.get("segmentation") for a in data["annotations"])
+        if boxes:
+            log.warning("dataset.boxes_only: %d of %d annotations in %s have no segmentation; their masks are their "
+                        "boxes", boxes, len(data["annotations"]), train_file)
         categories = sorted(data["categories"], key=lambda c: c["id"])
         labels = {c["id"]: i + 1 for i, c in enumerate(categories)}
         self.class_names = ["background"] + [str(c.get("name", c["id"])) for c in categories]
@@ -98,7 +105,7 @@ class CocoData(DetectionData):
             return CocoImages(self.root, images, by_image, labels)
 
         if val_file:
-            val_data = check_coco(str(self.root), val_file, "dataset.val_annotations")
+            val_data = check_coco(str(self.root), val_file, "dataset.val_annotations", self.boxes_only)
             val = split(val_data, val_data["images"])
             return {"train": split(data, data["images"]), "val": val, "test": val}
         order = np.random.default_rng(self.seed).permutation(len(data["images"]))

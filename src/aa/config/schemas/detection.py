@@ -109,6 +109,8 @@ class Coco(DetectionSet):
                                     "width or height in the annotation file (at most 1333)")
     val_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the images held out for val (and test)")
     eval_batch_size: int = opt(4, ge=1, doc="images per val/test batch")
+    boxes_only: bool = opt(False, doc="annotations without a segmentation take their box as the mask (counted); "
+                                      "false: such a file is refused")
 
     @classmethod
     def check(cls, path: str, node: dict) -> None:
@@ -117,7 +119,7 @@ class Coco(DetectionSet):
 
         for key in ("annotations", "val_annotations"):
             if node.get(key):
-                check_coco(node["root"], node[key], f"{path}.{key}")
+                check_coco(node["root"], node[key], f"{path}.{key}", bool(node.get("boxes_only")))
 
 
 @schema("aa.callbacks.detection_figures.DetectionFigures")
