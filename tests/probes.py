@@ -23,14 +23,14 @@ class Rendezvous(pl.Callback):
     def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
         self.folder.mkdir(parents=True, exist_ok=True)
         me = {"pid": os.getpid(), "cuda_visible_devices": os.environ.get("CUDA_VISIBLE_DEVICES")}
-        self._write(f"{me['pid']}.arrived", me)
-        before = self._arrived()
+        before = self._arrived()  # read before announcing: two jobs arriving in the same instant still see each
+        self._write(f"{me['pid']}.arrived", me)  # other join (one of them at least), however they interleave
         deadline = time.monotonic() + self.patience
         while len(self._arrived()) < self.parties:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"rendezvous: {len(self._arrived())} of {self.parties} jobs arrived")
             time.sleep(0.05)
-        joined = [a for a in self._arrived() if a["pid"] not in {b["pid"] for b in before}]
+        joined = [a for a in self._arrived() if a["pid"] not in {b["pid"] for b in before} | {me["pid"]}]
         self._write(f"{me['pid']}.met", {**me, "joined_by": joined})
 
     def _write(self, name: str, record: dict) -> None:
