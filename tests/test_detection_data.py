@@ -97,8 +97,8 @@ def test_coco_folder_reads_polygons_and_both_kinds_of_rle(tmp_path: Path) -> Non
     dm.setup()
     assert dm.class_names == ["background", "dot", "box"]  # category ids 3, 7 in id order
     assert dm.input_shape == (3, 40, 40)  # the detector's size: the largest side the file states
-    items = {t["image_id"]: t for split in ("train", "val") for _, t in dm.splits[split]}
-    assert set(items) == {1, 2, 3} and len(dm.splits["val"]) == 1
+    items = {t["image_id"]: t for split in ("train", "val", "test") for _, t in dm.splits[split]}
+    assert set(items) == {1, 2, 3} and len(dm.splits["val"]) == len(dm.splits["test"]) == 1
     assert items[1]["labels"].tolist() == [2] and items[1]["boxes"].tolist() == [[4, 6, 14, 14]]
     assert items[1]["masks"][0, 6:14, 4:14].all() and items[1]["masks"][0].sum() == 80
     for i in (2, 3):
@@ -127,6 +127,29 @@ def test_bad_coco_folders_are_refused_by_name(tmp_path: Path, break_it, words: s
     with pytest.raises(ConfigError, match=r"dataset\.annotations") as info:
         check_coco(str(tmp_path / "images"), str(path), "dataset.annotations")
     assert words in str(info.value)
+
+
+@pytest.mark.parametrize("separate_val", [False, True])
+def test_a_coco_folder_tests_on_images_that_neither_trained_nor_chose_the_checkpoint(tmp_path: Path,
+                                                                                   separate_val: bool) -> None:
+    anns = [{"id": i, "image_id": i, "category_id": 7, "bbox": [4, 6, 10, 8], "iscrowd": 0,
+             "segmentation": [[4, 6, 14, 6, 14, 14, 4, 14]]} for i in range(1, 11)]
+    path = write_coco(tmp_path, anns, images=10)
+    val = write_coco(tmp_path / "v", anns[:2], images=2) if separate_val else None
+    root = tmp_path / "images"
+    if val is not None:
+        for f in (tmp_path / "v" / "images").iterdir():
+            f.rename(root / f"v{f.name}")
+        val.write_text(val.read_text().replace('"file_name": "', '"file_name": "v'))
+    dm = CocoData(root=str(root), annotations=str(path), val_annotations=str(val) if val else None,
+                  val_fraction=0.2, test_fraction=0.2)
+    dm.setup()
+    ids = {s: {t["image_id"] for _, t in dm.splits[s]} for s in ("train", "val", "test")}
+    assert len(ids["test"]) == 2 and not ids["test"] & ids["train"]
+    assert ids["val"] == ({1, 2} if separate_val else ids["val"]) and len(ids["val"]) == 2
+    if not separate_val:  # one file: val and test are different held-out images
+        assert not ids["test"] & ids["val"] and len(ids["train"]) == 6
+    assert "2 images held out" in dm.split_sources["test"]
 
 
 def test_boxes_only_takes_the_box_as_the_mask_and_counts_them(tmp_path: Path, caplog) -> None:

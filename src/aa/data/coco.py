@@ -12,6 +12,7 @@ import torch
 from PIL import Image, ImageDraw
 from torch.utils.data import Dataset
 
+from aa.base.errors import ConfigError
 from aa.config.coco_check import check_coco
 from aa.data.detection_data import DetectionData
 
@@ -74,15 +75,22 @@ class CocoImages(Dataset):
         return torch.from_numpy(np.asarray(image)).permute(2, 0, 1).contiguous(), target
 
 
+def held_out(fraction: float, total: int, keep: int) -> int:
+    """Images a split holds: ``fraction`` of ``total``, at least one, leaving ``keep`` for the other splits."""
+    return max(0, min(max(1, round(fraction * total)), total - keep))
+
+
 class CocoData(DetectionData):
-    """Train on ``annotations``; validate and test on ``val_annotations`` or on a held-out share of images."""
+    """Train on ``annotations``; validate on ``val_annotations`` or a held-out share of its images; test on a
+    share of the training file's images that neither training nor the choice of checkpoint ever sees."""
 
     def __init__(self, root: str, annotations: str, val_annotations: str | None = None,
                  image_size: int | None = None, val_fraction: float = 0.2, eval_batch_size: int = 4,
-                 boxes_only: bool = False, **kwargs: Any) -> None:
+                 test_fraction: float = 0.2, boxes_only: bool = False, **kwargs: Any) -> None:
         super().__init__(eval_batch_size=eval_batch_size, **kwargs)
         self.root, self.annotation_files = Path(root).expanduser(), (annotations, val_annotations)
         self.image_size, self.val_fraction, self.boxes_only = image_size or 0, val_fraction, boxes_only
+        self.test_fraction = test_fraction
 
     def make_splits(self) -> dict[str, Dataset]:
         train_file, val_file = self.annotation_files
@@ -104,12 +112,23 @@ class CocoData(DetectionData):
                 by_image.setdefault(a["image_id"], []).append(a)
             return CocoImages(self.root, images, by_image, labels)
 
-        if val_file:
-            val_data = check_coco(str(self.root), val_file, "dataset.val_annotations", self.boxes_only)
-            val = split(val_data, val_data["images"])
-            return {"train": split(data, data["images"]), "val": val, "test": val}
+        if len(data["images"]) < (2 if val_file else 3):
+            raise ConfigError("dataset.annotations", train_file, f"names {len(data['images'])} images; at least "
+                              f"{2 if val_file else 3} are needed to hold out {'a test' if val_file else 'val and test'} "
+                              "images that training never sees")
         order = np.random.default_rng(self.seed).permutation(len(data["images"]))
-        n_val = min(max(1, round(self.val_fraction * len(order))), len(order) - 1) if len(order) > 1 else 0
         images = [data["images"][i] for i in order]
-        val = split(data, images[:n_val] or images)
-        return {"train": split(data, images[n_val:]), "val": val, "test": val}
+        n_test = held_out(self.test_fraction, len(images), keep=1)
+        if val_file:  # COCO's own val split; the test images are carved from the training file's, never val's
+            val_data = check_coco(str(self.root), val_file, "dataset.val_annotations", self.boxes_only)
+            splits = {"train": split(data, images[n_test:]), "val": split(val_data, val_data["images"]),
+                      "test": split(data, images[:n_test])}
+        else:
+            n_val = held_out(self.val_fraction, len(images), keep=n_test + 1)
+            splits = {"train": split(data, images[n_val + n_test:]), "val": split(data, images[:n_val]),
+                      "test": split(data, images[n_val:n_val + n_test])}
+        self.split_sources = {"train": f"{train_file} (the rest)", "val": val_file or
+                              f"{train_file}: {len(splits['val'])} images held out (seed {self.seed})",
+                              "test": f"{train_file}: {len(splits['test'])} images held out (seed {self.seed})"}
+        log.info("dataset: %s", "; ".join(f"{k} {len(v)} images from {self.split_sources[k]}" for k, v in splits.items()))
+        return splits

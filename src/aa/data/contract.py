@@ -45,6 +45,9 @@ class DataModule(pl.LightningDataModule):
     test_split: str = "test"
     """The split the test metrics are measured on ("val" when a data set has no test split)."""
 
+    split_sources: dict[str, str] | None = None
+    """Where each split came from, for data modules that carve splits out of a file (written to metrics.json)."""
+
     batch_transform: Callable[[Tensor], Tensor] | None = None
     """Applied to every batch on the device (e.g. uint8 images to float); None keeps batches as stored."""
 

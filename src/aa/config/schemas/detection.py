@@ -105,9 +105,11 @@ class Coco(DetectionSet):
     root: str = opt("???", doc="folder of the images the annotation file names")
     annotations: str = opt("???", doc="COCO-format JSON (polygons or RLE masks)")
     val_annotations: Optional[str] = opt(None, doc="a separate val JSON; null: val_fraction of the images")
+    test_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the training file's images held out for test, "
+                                                   "never used to train or to choose the checkpoint")
     image_size: Optional[int] = opt(None, ge=32, le=2048, doc="the detector's image side; null: the largest "
                                     "width or height in the annotation file (at most 1333)")
-    val_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the images held out for val (and test)")
+    val_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the images held out for val (without val_annotations)")
     eval_batch_size: int = opt(4, ge=1, doc="images per val/test batch")
     boxes_only: bool = opt(False, doc="annotations without a segmentation take their box as the mask (counted); "
                                       "false: such a file is refused")
