@@ -47,7 +47,7 @@ def test_cfg_job_prints_the_composed_config() -> None:
     assert "aa.models.mlp.MLP" in p.stdout and "- 7" in p.stdout and "torch.optim.SGD" in p.stdout
 
 
-def test_a_single_run_is_composed_and_validated_once(monkeypatch) -> None:
+def test_a_single_run_is_composed_and_validated_once(monkeypatch, tmp_path) -> None:
     """aa-train checks the command line once, before Hydra starts; Hydra's callback does not check it again."""
     import aa.config.validate as validation
     import aa.run.train as training
@@ -57,7 +57,7 @@ def test_a_single_run_is_composed_and_validated_once(monkeypatch) -> None:
     real = validation.validate
     monkeypatch.setattr(validation, "validate", lambda cfg: calls.append(1) or real(cfg))
     monkeypatch.setattr(training, "hydra_task", lambda cfg: None)  # stop where training would start
-    monkeypatch.setattr(sys, "argv", ["aa-train", "optim.lr=0.01", "hydra.run.dir=/tmp/aa-validated-once",
+    monkeypatch.setattr(sys, "argv", ["aa-train", "optim.lr=0.01", f"hydra.run.dir={tmp_path / 'run'}",
                                       "hydra.output_subdir=null"])
     main()
     assert len(calls) == 1

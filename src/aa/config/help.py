@@ -46,7 +46,7 @@ def group_help(group: str, argv: list[str]) -> str:
     from aa.config.command_line import compose
 
     overrides = [a for a in argv if "=" in a and not a.startswith("-")]
-    default = _train_defaults().get(group)
+    default = train_defaults().get(group)
     opts = [f"{o}*" if o == default else o for o in group_options(group)]
     marks = " (* marks the default)" if default else ""
     lines = [f"{group}: choose with {group}=OPTION{marks}: {', '.join(opts) or '(none)'}", ""]
@@ -77,7 +77,7 @@ def group_help(group: str, argv: list[str]) -> str:
     return "\n".join(lines)
 
 
-def _train_defaults() -> dict[str, str]:
+def train_defaults() -> dict[str, str]:
     """group -> option of train.yaml's defaults list."""
     out: dict[str, str] = {}
     for item in OmegaConf.load(config_dir() / "train.yaml").get("defaults", []):

@@ -24,3 +24,15 @@ def group_options(group: str) -> list[str]:
 
 def config_groups() -> list[str]:
     return sorted(p.name for p in config_dir().iterdir() if p.is_dir() and not p.name.startswith(("_", "hydra")))
+
+
+MULTI_SELECT = ("regularization", "augmentation", "callbacks")
+SINGLE_NODE = ("objective", "dataset", "model", "activation", "normalization", "loss", "optim", "scheduler",
+               "batch", "trainer", "logger", "init", "curriculum")
+GLOBAL_GROUPS = ("experiment", "debug", "launcher", "hparams_search", "recipe")  # @package _global_: no node of their own
+
+
+def optional_groups() -> tuple[str, ...]:
+    """Groups a family adds (decode, prune, ...): a node when chosen, absent or null otherwise."""
+    known = set(SINGLE_NODE) | set(MULTI_SELECT) | set(GLOBAL_GROUPS)
+    return tuple(g for g in config_groups() if g not in known)

@@ -6,19 +6,6 @@ import sys
 from aa.config.paths import config_dir, config_groups, group_options
 
 
-def _defaults() -> dict[str, str]:
-    """Each group's default option, from configs/train.yaml's defaults list."""
-    from omegaconf import OmegaConf
-
-    out = {}
-    for item in OmegaConf.load(config_dir() / "train.yaml").get("defaults", []):
-        if hasattr(item, "items"):
-            for k, v in item.items():
-                if "/" not in k and v is not None and not k.startswith("override"):
-                    out[k] = str(v)
-    return out
-
-
 def check(argv: list[str]) -> None:
     """Everything that can be refused before training, said in one paragraph (exit 2): names against
     configs/, then a single run composed and validated once, or every combination of a sweep."""
@@ -68,13 +55,13 @@ def print_help(argv: list[str] | None = None) -> None:
     ``--help GROUP`` shows a group's options and the values a run uses (aa.config.help)."""
     from omegaconf import OmegaConf
 
-    from aa.config.help import group_help, help_topic
+    from aa.config.help import group_help, help_topic, train_defaults
 
     argv = sys.argv[1:] if argv is None else argv
     if (group := help_topic(argv)) is not None:
         print(group_help(group, argv))
         return
-    defaults = _defaults()
+    defaults = train_defaults()
     lines = ["aa-train: train and test a network from composed configs; -m sweeps.", "",
              "Config groups (choose with group=option; * marks the default):"]
     for group in config_groups():

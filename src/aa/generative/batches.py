@@ -3,18 +3,21 @@ generative tools work on every data set: tensors held in memory (digits, MNIST f
 decoded by DataLoader workers (image_folder) alike."""
 from __future__ import annotations
 
-from typing import Any, Iterable, Iterator
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 import torch
 from torch import Tensor
 
+if TYPE_CHECKING:
+    from aa.data.contract import DataModule
 
-def split_batches(dm: Any, split: str) -> Iterator[tuple[Tensor, Tensor]]:
+
+def split_batches(dm: "DataModule", split: str) -> Iterator[tuple[Tensor, Tensor]]:
     """One pass over the ``train`` or ``val`` loader (see ``served``)."""
     return served(dm, dm.train_dataloader() if split == "train" else dm.val_dataloader())
 
 
-def served(dm: Any, loader: Iterable) -> Iterator[tuple[Tensor, Tensor]]:
+def served(dm: "DataModule", loader: Iterable) -> Iterator[tuple[Tensor, Tensor]]:
     """A loader's batches after the module's on-device step (uint8 images become float there), a chunk
     of several updates taken apart into its batches. Iterating again passes over the loader again."""
     for item in loader:
@@ -42,7 +45,7 @@ def rebatch(batches: Iterable[tuple[Tensor, Tensor]], size: int) -> Iterator[tup
         yield torch.cat(xs), torch.cat(ys)
 
 
-def take(dm: Any, split: str, n: int | None = None) -> tuple[Tensor, Tensor]:
+def take(dm: "DataModule", split: str, n: int | None = None) -> tuple[Tensor, Tensor]:
     """The first ``n`` samples of a split (all when ``n`` is None), as one batch."""
     xs: list[Tensor] = []
     ys: list[Tensor] = []

@@ -101,14 +101,14 @@ def fit_classifier(dm: "DataModule", x: Tensor, y: Tensor, updates: int = 1500, 
     return net
 
 
-def accuracy(net: nn.Module, dm: "DataModule") -> float:
-    """The share of validation samples classified right."""
+def accuracy(net: nn.Module, dm: "DataModule") -> tuple[float, int]:
+    """The share of validation samples classified right, and how many samples that is of."""
     right = total = 0
     with torch.no_grad():
         for x, y in split_batches(dm, "val"):
             right += int((net(x).argmax(1) == y).sum())
             total += len(y)
-    return right / max(total, 1)
+    return right / max(total, 1), total
 
 
 def reference_classifier(dm: "DataModule") -> Features:
@@ -125,8 +125,10 @@ def reference_classifier(dm: "DataModule") -> Features:
         net.load_state_dict(saved["state"])
     else:
         net = fit_classifier(dm, x, y)
+        acc, n_val = accuracy(net, dm)
         file.parent.mkdir(parents=True, exist_ok=True)
-        torch.save({"state": net.state_dict(), "mean": net[0].mean, "val_acc": accuracy(net, dm)}, file)
-        log.info("reference classifier trained (val accuracy %.3f), cached at %s", accuracy(net, dm), file)
+        torch.save({"state": net.state_dict(), "mean": net[0].mean, "val_acc": acc}, file)
+        log.info("reference classifier trained on %d training samples (val accuracy %.3f on %d samples), cached "
+                 "at %s", dm.train_size() or len(x), acc, n_val, file)
     dm.load_state_dict(state)
     return Features(net.cpu(), shape)

@@ -12,7 +12,7 @@ from torch import nn
 from aa.base.checkpoint_io import AtomicCheckpointIO
 from aa.callbacks.compression import compression_callbacks
 from aa.callbacks.data_on_device import DataOnDevice
-from aa.config.validate import input_kind
+from aa.config.compatibility import input_kind
 from aa.data.contract import DataModule
 from aa.models.build import build_model
 from aa.run import other_runs
