@@ -19,15 +19,16 @@ def parse(argv: list[str]) -> list[Any]:
     from hydra.errors import OverrideParseException
 
     parser = OverridesParser.create()
-    for arg in argv:
+    parsed = []
+    for arg in argv:  # one at a time, so the refusal names the argument Hydra could not read
         try:
-            parser.parse_overrides([arg])
+            parsed += parser.parse_overrides([arg])
         except OverrideParseException as e:
             key, _, value = arg.partition("=")
             problem = str(e).splitlines()[0]
             raise ConfigError(key, value, f"cannot be read ({problem}); quote values with spaces or brackets, "
                               "e.g. 'model.hidden=[64,64]'", "see aa-train --help") from None
-    return parser.parse_overrides(argv)
+    return parsed
 
 
 def top_level_keys() -> list[str]:
