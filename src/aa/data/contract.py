@@ -117,6 +117,13 @@ class ReadsInputs(Protocol):
 
 
 @runtime_checkable
+class FlagsInputs(Protocol):
+    """Names, per row of a file to predict, what was imputed or unseen in training ("" where nothing)."""
+
+    def input_flags(self, path: str) -> list[str]: ...
+
+
+@runtime_checkable
 class OnDevice(Protocol):
     """Held in memory and moved to the training device once, so each update only slices tensors."""
 

@@ -15,16 +15,19 @@ from torch import Tensor
 from aa.base.errors import ConfigError
 from aa.config.files import delimiter, require_file, shown
 from aa.config.table_check import is_missing, is_number, missing_refusal
+from aa.data.target_scale import StandardizedTargets
 from aa.data.tensor_data import TensorDataModule
 from aa.data.text_csv import class_index
 
-class TableData(TensorDataModule):
+
+class TableData(StandardizedTargets, TensorDataModule):
     kinds = ("vector",)
 
     def __init__(self, path: str = "???", target: str = "???", task: str = "auto",
                  features: Sequence[str] | None = None, categorical: Sequence[str] = (),
-                 missing: str = "refuse", **kwargs: Any) -> None:
+                 missing: str = "refuse", standardize_targets: bool = True, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.standardize_targets = standardize_targets
         self.path, self.target, self.wanted_task = path, target, task
         self.features, self.categorical, self.missing = features, list(categorical), missing
         self.task = "classification"
@@ -121,6 +124,8 @@ class TableData(TensorDataModule):
             setattr(self, f"x_{name}", x[idx])
             setattr(self, f"y_{name}", y[idx])
         self._rows_cache = []
+        if self.task == "regression":
+            self.standardize_target_splits()
         self._loaded = True
 
     def _fit_encoding(self, rows: list[dict[str, str]]) -> None:
@@ -162,3 +167,19 @@ class TableData(TensorDataModule):
             raise ConfigError("input", path, f"lacks the feature column(s) {', '.join(missing)} the model was "
                               "trained on")
         return [str(line) for line, _ in rows], self.encode([r for _, r in rows])
+
+    def input_flags(self, path: str) -> list[str]:
+        """Per row of a file to predict: what the encoding could not take as it is (a category unseen in
+        training is encoded as all zeros, a missing value gets the training fill), "" where nothing."""
+        self.setup()
+        flags = []
+        for _, r in self._rows(path, "input"):
+            notes = []
+            for c, cats in self.encoding:
+                v = r.get(c)
+                if is_missing(v):
+                    notes.append(f"missing {c} (filled with {self.fill[c]!r})")
+                elif cats is not None and v.strip() not in cats:
+                    notes.append(f"unseen category {c}={v.strip()!r}")
+            flags.append("; ".join(notes))
+        return flags

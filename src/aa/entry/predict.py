@@ -5,7 +5,8 @@
 Tables: a CSV with the training file's feature columns (the target may be absent); in-memory vector
 data: a CSV of numbers, one sample a row; image folders: one image or a folder of images. Each row
 holds the input's name (line number or file), the prediction, and for classification the probability
-of every class.
+of every class; regression estimates are in the target's own units. Rows holding a category unseen in
+training or a missing value are flagged in a 'flags' column and counted in a warning.
 """
 from __future__ import annotations
 
@@ -54,43 +55,54 @@ def main(argv: list[str] | None = None) -> None:
     file, dm, task = run.checkpoint, run.data, run.task
     import torch
 
-    from aa.data.contract import ReadsInputs
+    from aa.data.contract import FlagsInputs, ReadsInputs
 
     try:
         reads = isinstance(dm, ReadsInputs)
         names, x = dm.read_inputs(args["input"]) if reads else read_vectors(args["input"], int(dm.input_shape[0]))
+        flags = dm.input_flags(args["input"]) if isinstance(dm, FlagsInputs) else None
     except ConfigError as e:
         fail(str(e))
     task.eval()
     with torch.no_grad():
         out = torch.cat([task(chunk) for chunk in x.split(1024)]) if len(x) else torch.zeros(0)
+        if hasattr(task.objective, "predict_units"):  # regression: estimates in the target's own units
+            out = task.objective.predict_units(out)
     classes = list(dm.class_names)
     try:  # written whole, then renamed: an earlier file survives a failure
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
         with replacing(output) as tmp:
-            write_rows(tmp, task.task, classes, names, out)
+            write_rows(tmp, task.task, classes, names, out, flags)
     except OSError as e:
         fail(f"Invalid argument: output={output!r}: cannot be written ({e.strerror or e}). Valid choices: "
              "a file in a folder you can write to.")
     print(f"aa-predict: {len(names)} predictions from {relative(file)} written to {relative(output)}")
+    flagged = [(n, f) for n, f in zip(names, flags or []) if f]
+    if flagged:
+        print(f"aa-predict: WARNING: {len(flagged)} of {len(names)} rows hold values the model never saw in "
+              f"training (see the 'flags' column), e.g. line {flagged[0][0]}: {flagged[0][1]}")
 
 
-def write_rows(path: str, task: str, classes: list[str], names: list[str], out: Any) -> None:
-    """One CSV row per input: class, its probability and every class's (classification), else the outputs."""
+def write_rows(path: str, task: str, classes: list[str], names: list[str], out: Any,
+               flags: list[str] | None = None) -> None:
+    """One CSV row per input: class, its probability and every class's (classification), else the outputs;
+    a last 'flags' column where the data names what each row held that training never showed."""
+    extra = ["flags"] if flags is not None else []
+    flags = flags if flags is not None else [""] * len(names)
     with open(path, "w", newline="") as f:
         w = csv.writer(f)
         if task == "classification" and classes:
             prob = out.softmax(-1)
-            w.writerow(["input", "prediction", "probability", *(f"p_{c}" for c in classes)])
-            for name, p in zip(names, prob.tolist()):
+            w.writerow(["input", "prediction", "probability", *(f"p_{c}" for c in classes), *extra])
+            for name, p, flag in zip(names, prob.tolist(), flags):
                 best = max(range(len(p)), key=p.__getitem__)
-                w.writerow([name, classes[best], f"{p[best]:.6f}", *(f"{v:.6f}" for v in p)])
+                w.writerow([name, classes[best], f"{p[best]:.6f}", *(f"{v:.6f}" for v in p), *([flag] if extra else [])])
         else:
             flat = out.reshape(len(names), -1).tolist()
             w.writerow(["input", *(["prediction"] if flat and len(flat[0]) == 1 else
-                                   [f"prediction_{i}" for i in range(len(flat[0]) if flat else 0)])])
-            for name, values in zip(names, flat):
-                w.writerow([name, *(f"{v:.6g}" for v in values)])
+                                   [f"prediction_{i}" for i in range(len(flat[0]) if flat else 0)]), *extra])
+            for name, values, flag in zip(names, flat, flags):
+                w.writerow([name, *(f"{v:.6g}" for v in values), *([flag] if extra else [])])
 
 
 if __name__ == "__main__":

@@ -30,6 +30,14 @@ def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
         line(console, f"val and test: {source}; train: averages over the last epoch's updates")
     if metrics.get("test_split", "test") != "test":
         line(console, f"test: there is no test split, so the test column is measured on {metrics['test_split']}")
+    baseline = metrics.get("baseline")
+    if baseline and not baseline["beats_baseline"]:
+        line(console, f"WARNING: the model does not beat predicting the training mean on test (MSE "
+                      f"{baseline['model_test_mse']:.4g} vs {baseline['test_mse']:.4g}): more epochs, another "
+                      "learning rate, or dataset.standardize_targets=true may help")
+    elif baseline:
+        line(console, f"baseline: predicting the training mean scores test MSE {baseline['test_mse']:.4g} "
+                      f"(RMSE {baseline['test_rmse']:.4g}); the model {baseline['model_test_mse']:.4g}")
     rel = shown(run_dir)
     best = metrics.get("best_checkpoint")
     line(console, f"run dir:         {rel}")

@@ -68,6 +68,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         "wall_time_s": round(time.perf_counter() - start, 2),
         "resumed_from": ckpt_path,
     })
+    metrics.update(baseline_verdict(metrics))
     name = default_metric(cfg.get("optimized_metric"), task.objective.metric)
     metrics["optimized_metric"] = {"name": name, "value": _lookup(metrics, name)}
     if not trainer.is_global_zero:  # DDP: the other ranks trained alongside; rank 0 writes the results
@@ -95,6 +96,17 @@ def best_val_metrics(trainer: Any, task: Any, dm: "DataModule", chosen: str | No
         trainer.validate(task, datamodule=dm, ckpt_path=chosen, verbose=False)
         return {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("val/")}
     return {f"val/{k}": v for k, v in record.items()}
+
+
+def baseline_verdict(metrics: dict[str, Any]) -> dict[str, Any]:
+    """Regression: does the model beat predicting the training mean on the test split? (None elsewhere.)"""
+    test = metrics.get("test", {})
+    if "baseline_mse" not in test or "mse" not in test:
+        return {}
+    beats = test["mse"] < test["baseline_mse"]
+    return {"baseline": {"predicts": "the training mean for every sample", "test_mse": test["baseline_mse"],
+                         "test_rmse": test.get("baseline_rmse"), "model_test_mse": test["mse"],
+                         "beats_baseline": beats}}
 
 
 def note_full_batch(dm: "DataModule") -> None:

@@ -40,6 +40,8 @@ class Table(Splits):
     categorical: list[str] = opt([], doc="numeric columns to one-hot encode as categories anyway")
     missing: str = opt("refuse", choices=("refuse", "drop", "mean"),
                        doc="empty/NA cells: name them and stop, drop their rows, or fill with the training mean")
+    standardize_targets: bool = opt(True, doc="regression: train on z-scored targets (training mean and std); "
+                                              "metrics and predictions stay in the target's units")
 
     @staticmethod
     def check(path: str, node: dict) -> None:

@@ -60,7 +60,7 @@ class Function(Splits):
 @schema("aa.data.diabetes.DiabetesData")
 class Diabetes(Splits):
     info = {"task": "regression", "inputs": ("vector",)}
-    standardize_targets: bool = opt(True, doc="z-score targets with training statistics (MSE 1 = the mean)")
+    standardize_targets: bool = opt(True, doc="train on z-scored targets (training statistics); metrics stay in the target's units")
 
 
 @schema("aa.callbacks.regression_figure.RegressionFigure")
