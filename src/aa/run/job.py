@@ -1,4 +1,5 @@
-"""Each job runs isolated: job.json records where it ran and how it ended (ok, diverged, failed + error),
+"""Each job runs isolated: job.json records where it ran and how it ended (ok, diverged, failed + error,
+interrupted by a signal: then a sweep stops too, as the user asked),
 and in a sweep a crash or a divergence returns None, which the basic sweeper ignores and Optuna records
 as a failed trial (NaN would crash hydra-optuna-sweeper 1.3), so the other jobs and the search go on."""
 from __future__ import annotations
@@ -7,6 +8,7 @@ import json
 import logging
 import math
 import os
+import signal
 import socket
 import time
 import traceback
@@ -14,6 +16,7 @@ from typing import Any, Callable
 
 from aa.task.divergence import Diverged
 from aa.run.resume import finished_metrics, last_checkpoint
+from aa.run.stop import Interrupted
 from aa.run.threads import job_threads
 
 log = logging.getLogger("aa")
@@ -65,6 +68,11 @@ def run_job(fit: Callable[[str | None], dict], run_dir: str, *, multirun: bool, 
             raise
         log.warning("job %s diverged (%s); the sweep goes on", run_dir, e)
         return None
+    except Interrupted as e:  # a single run and a sweep alike stop here: the user asked
+        record.update(status="interrupted", signal=signal.Signals(e.signum).name, epoch=e.epoch, updates=e.updates,
+                      ended=time.time(), last_checkpoint=last_checkpoint(run_dir))
+        save()
+        raise
     except Exception as e:
         record.update(status="failed", error=f"{type(e).__name__}: {e}", ended=time.time(),
                       traceback=traceback.format_exc(limit=-8))

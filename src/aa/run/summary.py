@@ -1,6 +1,8 @@
 """The rich summary printed at the end of a run."""
 from __future__ import annotations
 
+import shlex
+import sys
 from typing import Any
 
 from rich.console import Console
@@ -44,3 +46,14 @@ def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
     line(console, f"best checkpoint: {shown(best) if best else None}")
     line(console, f"epochs: {metrics['epochs']}  parameters: {metrics['parameters']:,}  wall time: {metrics['wall_time_s']} s")
     line(console, f"dashboard:       tensorboard --logdir {rel}")
+
+
+def resume_hint(stopped: Exception, run_dir: str, hydra: Any) -> None:
+    """One line after a run stopped by a signal: where it stood and the command that continues it."""
+    console = Console(stderr=True)
+    if str(hydra.mode) == "RunMode.MULTIRUN":  # the sweep as typed, in its own folder, skipping finished jobs
+        typed = [a for a in sys.argv[1:] if not a.startswith(("resume=", "hydra.sweep.dir="))]
+        again = shlex.join(["aa-train", *typed, f"hydra.sweep.dir={shown(hydra.sweep.dir)}", "resume=true"])
+    else:
+        again = shlex.join(["aa-train", f"resume={shown(run_dir)}"])
+    line(console, f"aa-train: {stopped}; last.ckpt written. To continue: {again}")

@@ -42,7 +42,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     with runtime_cuda_check(trainer):
         if ckpt_path is None:
             task = maybe_find_lr(cfg, dm, task, trainer)
-        trainer.fit(task, datamodule=dm, ckpt_path=ckpt_path)
+        fit_until_stopped(trainer, task, dm, ckpt_path, run_dir)
         train_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("train/")}
         ckpt = trainer.checkpoint_callback
         best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
@@ -81,6 +81,26 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         trainer.logger.finalize("success")
     print_summary(metrics, run_dir)
     return metrics
+
+
+def fit_until_stopped(trainer: Any, task: Any, dm: "DataModule", ckpt_path: str | None, run_dir: str) -> None:
+    """Fit; a SIGINT or SIGTERM ends it after the current update with last.ckpt written, then raises
+    ``Interrupted`` (nothing is tested: the run did not finish)."""
+    from pytorch_lightning.utilities.exceptions import SIGTERMException
+
+    from aa.run.stop import Interrupted, StopOnSignals
+
+    with StopOnSignals(task) as stop:
+        try:
+            trainer.fit(task, datamodule=dm, ckpt_path=ckpt_path)
+        except SIGTERMException:  # Lightning's own SIGTERM check, at the end of the epoch we cut short
+            pass
+    if stop.signum is None:
+        return
+    last = os.path.join(run_dir, "checkpoints", "last.ckpt")
+    if not os.path.isfile(last):
+        trainer.save_checkpoint(last)
+    raise Interrupted(stop.signum, stop.epoch, trainer.global_step)
 
 
 def best_val_metrics(trainer: Any, task: Any, dm: "DataModule", chosen: str | None) -> dict[str, float]:
@@ -141,6 +161,7 @@ def hydra_task(cfg: DictConfig) -> float | None:
     from aa.run.console import quiet_console
     from aa.task.divergence import Diverged
     from aa.run.job import run_job
+    from aa.run.stop import Interrupted
 
     quiet_console()
     hydra = HydraConfig.get()
@@ -158,6 +179,11 @@ def hydra_task(cfg: DictConfig) -> float | None:
 
         print(e.paragraph(cfg, last_checkpoint(runtime.output_dir)), file=sys.stderr)
         raise SystemExit(3) from None
+    except Interrupted as e:
+        from aa.run.summary import resume_hint
+
+        resume_hint(e, runtime.output_dir, hydra)
+        raise SystemExit(e.exit_code) from None
     except Exception as e:  # found while building: missing data, a model that cannot take a choice
         problem = config_error(e)
         if problem is None:

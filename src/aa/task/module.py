@@ -45,6 +45,8 @@ class TaskModule(pl.LightningModule):
         self._saved_rng: dict[str, Any] | None = None
         self.val_history: dict[int, dict[str, float]] = {}
         self.run_overrides: list[str] | None = None  # aa-train's command line, kept in every checkpoint
+        self.stop_requested = False  # set by a signal handler of the run: stop after the update under way
+        self._timer: Any = None
 
     @property
     def loss(self) -> Any:
@@ -129,6 +131,8 @@ class TaskModule(pl.LightningModule):
             counts.append(step.n)
             for name, value in step.sums.items():
                 batch_sums.setdefault(name, []).append(value.detach())
+            if self._stop_now():
+                break
         if losses:  # the chunk's sums in one go: per-update tensor arithmetic costs more than a small update
             self._add_train_sums(losses, counts, batch_sums)
 
@@ -153,6 +157,26 @@ class TaskModule(pl.LightningModule):
         raise Diverged("train/loss", float(losses[first]), self.current_epoch, self.global_step - len(losses)
                        + first + 1, epoch_update)
 
+    def _stop_now(self) -> bool:
+        """After each update: a signal asked to stop, or the time budget (trainer.max_time, Lightning's
+        Timer) ran out. One Lightning batch may hold a whole epoch of updates, so Lightning's own checks at
+        batch and epoch ends come too late; the rest of the chunk is skipped and Lightning stops."""
+        if not self.stop_requested and not (self._timer is not None and self._timer.time_remaining() <= 0):
+            return False
+        self.trainer.should_stop = True
+        return True
+
+    def on_train_start(self) -> None:
+        """Random streams of a resumed run are restored here, after every start-up hook (model summary,
+        graph, probes) that might draw from them, i.e. as they stood when the checkpoint was written."""
+        from pytorch_lightning.callbacks import Timer
+
+        self._timer = next((c for c in self.trainer.callbacks if isinstance(c, Timer)
+                            and c.time_remaining() is not None), None)
+        if self._saved_rng is not None:
+            restore_rng(self._saved_rng)
+            self._saved_rng = None
+
     def on_train_epoch_start(self) -> None:
         self._epoch_updates = 0
 
@@ -168,13 +192,6 @@ class TaskModule(pl.LightningModule):
 
     def on_load_checkpoint(self, checkpoint: dict[str, Any]) -> None:
         self._saved_rng = checkpoint.get("aa_rng")
-
-    def on_train_start(self) -> None:
-        """Random streams of a resumed run are restored here, after every start-up hook (model summary,
-        graph, probes) that might draw from them, i.e. as they stood when the checkpoint was written."""
-        if self._saved_rng is not None:
-            restore_rng(self._saved_rng)
-            self._saved_rng = None
 
     def on_train_epoch_end(self) -> None:
         if self._train_sums:

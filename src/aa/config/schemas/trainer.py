@@ -22,6 +22,20 @@ class Trainer(NodeSchema):
     enable_checkpointing: bool = opt(True)
     log_every_n_steps: int = opt(50, ge=1)
     num_nodes: int = opt(1, ge=1)
+    max_time: Optional[str] = opt(None, doc="Lightning's time budget DD:HH:MM:SS (00:00:10:00 = ten minutes), "
+                                            "honoured after the update under way; the best checkpoint is tested")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        from aa.base.errors import ConfigError
+
+        budget = node.get("max_time")
+        parts = str(budget).split(":") if budget is not None else []
+        if budget is not None and not (len(parts) == 4 and all(p.isdigit() for p in parts)
+                                       and any(int(p) for p in parts)):
+            raise ConfigError(f"{path}.max_time", budget, "is not a time budget Lightning reads",
+                              "DD:HH:MM:SS with two-digit fields, above zero, e.g. 00:00:10:00 for ten minutes, "
+                              "or null for none")
 
 
 @schema("pytorch_lightning.loggers.TensorBoardLogger")
