@@ -18,6 +18,7 @@ from torch import Tensor
 from aa.data.batching import BatchMode
 
 if TYPE_CHECKING:
+    from aa.data.accounting import Ledger
     from aa.nn.input import Standardize
 
 
@@ -63,6 +64,23 @@ class DataModule(pl.LightningDataModule):
     def num_outputs(self) -> int:  # pragma: no cover - abstract
         """What the model's output layer needs: classes, target columns or vocabulary size."""
         raise NotImplementedError
+
+    @property
+    def ledger(self) -> "Ledger":
+        """What this run used of each split and what loading changed (dropped, truncated, imputed, unknown)."""
+        if "_ledger" not in self.__dict__:
+            from aa.data.accounting import Ledger
+
+            self._ledger = Ledger()
+        return self._ledger
+
+    def accounting(self) -> dict[str, Any]:
+        """The ledger once set up, with the split sizes of in-memory data filled in (metrics.json "data")."""
+        if isinstance(self, InMemory):
+            for split in ("train", "val", "test"):
+                if "samples" not in self.ledger.counts[split]:
+                    self.ledger.used(split, len(getattr(self, f"y_{split}")))
+        return self.ledger.report(self.split_sources)
 
     def train_size(self) -> int | None:
         """Training samples once set up, where they are counted one label each; else None."""

@@ -14,7 +14,7 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
-from aa.data.tensor_data import TensorDataModule
+from aa.data.tensor_data import TensorDataModule, seeded_split_sources
 from aa.data.tokenize import Vocabulary, characters, words
 
 BOS, EOS = "<s>", "</s>"
@@ -57,6 +57,7 @@ class PairData(TensorDataModule):
         if self._loaded:
             return
         pairs, test = self.pairs(), self.test_pairs()
+        self.test_pairs_given = bool(test)
         order = torch.randperm(len(pairs), generator=torch.Generator().manual_seed(self.seed)).tolist()
         n_val = round(len(pairs) * self.val_fraction)
         n_test = 0 if test else round(len(pairs) * self.test_fraction)
@@ -70,6 +71,14 @@ class PairData(TensorDataModule):
         self.x_val, self.y_val = self.encode(val)
         self.x_test, self.y_test = self.encode(test)
         self.class_names = self.tgt_vocab.itos
+        for split, part in (("train", train), ("val", val), ("test", test)):
+            self.ledger.used(split, len(part))
+            for side, vocab, index in (("source", self.src_vocab, 0), ("target", self.tgt_vocab, 1)):
+                self.ledger.change(split, "unknown", vocab.unknown([self.tokens(p[index]) for p in part]),
+                                   f"{side} tokens mapped to <unk> (not in the training vocabulary)")
+        self.split_sources = ({"train": f"{1 - self.val_fraction:.0%} of the pairs", "val": f"{self.val_fraction:.0%} "
+                               f"of the pairs (seed {self.seed})", "test": "dataset.test_path"} if self.test_pairs_given
+                              else seeded_split_sources(self.val_fraction, self.test_fraction, self.seed, "the pairs"))
         self._loaded = True
 
     def encode(self, pairs: Pairs) -> tuple[Tensor, Tensor]:

@@ -16,7 +16,7 @@ from aa.base.errors import ConfigError
 from aa.config.files import delimiter, require_file, shown
 from aa.config.table_check import is_missing, is_number, missing_refusal
 from aa.data.target_scale import StandardizedTargets
-from aa.data.tensor_data import TensorDataModule
+from aa.data.tensor_data import TensorDataModule, seeded_split_sources
 from aa.data.text_csv import class_index
 
 
@@ -61,6 +61,9 @@ class TableData(StandardizedTargets, TensorDataModule):
         if self.missing == "refuse":
             raise missing_refusal(self.path, bad)
         drop = {line for line, c in bad if self.missing == "drop" or c == self.target}
+        why = "with an empty cell" if self.missing == "drop" else "with an empty target"
+        self.ledger.change("file", "dropped", len(drop), f"rows {why} dropped before splitting "
+                           f"(dataset.missing={self.missing})")
         return [(line, r) for line, r in rows if line not in drop]
 
     def load(self) -> tuple[Tensor, Tensor]:
@@ -123,7 +126,14 @@ class TableData(StandardizedTargets, TensorDataModule):
         for name, idx in split.items():
             setattr(self, f"x_{name}", x[idx])
             setattr(self, f"y_{name}", y[idx])
+            cells = sum(is_missing(self._rows_cache[i].get(c)) for i in idx.tolist() for c, _ in self.encoding)
+            self.ledger.change(name, "imputed", cells, "empty cells filled with the training mean (numbers) or "
+                               "most frequent value (categories)")
         self._rows_cache = []
+        self.ledger.unit = "rows"
+        self.split_sources = seeded_split_sources(self.val_fraction, self.test_fraction, self.seed, "the rows")
+        if self.task == "classification":
+            self.split_sources = {k: f"{v}, stratified by class" for k, v in self.split_sources.items()}
         if self.task == "regression":
             self.standardize_target_splits()
         self._loaded = True

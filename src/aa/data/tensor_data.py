@@ -146,6 +146,7 @@ class TensorDataModule(DataModule):
         self.x_train, self.y_train = x[train], y[train]
         self.x_val, self.y_val = x[val], y[val]
         self.x_test, self.y_test = x[test], y[test]
+        self.split_sources = seeded_split_sources(self.val_fraction, self.test_fraction, self.seed)
         self._loaded = True
 
     def train_size(self) -> int:
@@ -186,3 +187,11 @@ class TensorDataModule(DataModule):
 
     def test_dataloader(self) -> EvalBatches:
         return EvalBatches(self.x_test, self.y_test, self.eval_batch_size, self.batch_transform)
+
+
+def seeded_split_sources(val_fraction: float, test_fraction: float, seed: int, of: str = "the samples") -> dict[str, str]:
+    """Where the splits of one shuffled pool come from, in words (metrics.json and the summary)."""
+    train = 1 - val_fraction - test_fraction
+    return {"train": f"{train:.0%} of {of}", "val": f"{val_fraction:.0%} of {of}",
+            "test": f"{test_fraction:.0%} of {of}, held out (shuffled with seed {seed}; never used to choose "
+                    "the checkpoint)"}

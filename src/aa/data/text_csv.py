@@ -14,7 +14,7 @@ import torch
 from torch import Tensor
 
 from aa.base.errors import ConfigError
-from aa.data.tensor_data import TensorDataModule
+from aa.data.tensor_data import TensorDataModule, seeded_split_sources
 from aa.data.tokenize import Vocabulary, tokenizer
 
 
@@ -71,6 +71,16 @@ class TextData(TensorDataModule):
         self.y_val = _labels([rec.labels[i] for i in val])
         self.y_test = _labels(test_labels)
         self.test_texts = list(test_texts)
+        self.ledger.unit = "texts"
+        for split, tokens in (("train", train_tokens), ("val", [tok(rec.texts[i]) for i in val]),
+                              ("test", [tok(t) for t in test_texts])):
+            self.vocab.account(self.ledger, split, tokens, self.max_length, "texts")
+        if rec.test_texts:
+            self.split_sources = {"train": f"{1 - self.val_fraction:.0%} of the training file",
+                                  "val": f"{self.val_fraction:.0%} of the training file (seed {self.seed})",
+                                  "test": "the data set's own test file"}
+        else:
+            self.split_sources = seeded_split_sources(self.val_fraction, self.test_fraction, self.seed, "the texts")
         self._loaded = True
 
     def input_transform(self) -> None:

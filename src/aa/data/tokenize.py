@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
-from typing import Callable, Iterable, Sequence
+from typing import Any, Callable, Iterable, Sequence
 
 import torch
 from torch import Tensor
@@ -64,6 +64,20 @@ class Vocabulary:
 
     def ids(self, tokens: list[str]) -> list[int]:
         return [self.stoi.get(t, UNK_ID) for t in tokens]
+
+    def unknown(self, token_lists: Iterable[list[str]]) -> int:
+        """How many tokens these lists hold that the vocabulary maps to <unk>."""
+        return sum(t not in self.stoi for tokens in token_lists for t in tokens)
+
+    def account(self, ledger: Any, split: str, token_lists: Sequence[list[str]], max_length: int | None,
+                what: str) -> None:
+        """Write to the ledger how many of ``what`` lose tokens past ``max_length`` and how many tokens
+        become <unk> (outside the training vocabulary, or cut by its size or min_freq)."""
+        if max_length is not None:
+            cut = sum(len(t) > max_length for t in token_lists)
+            ledger.change(split, "truncated", cut, f"{what} cut to dataset.max_length={max_length} tokens")
+        ledger.change(split, "unknown", self.unknown(token_lists),
+                      "tokens mapped to <unk> (not in the training vocabulary, or under its min_freq/size)")
 
     def encode(self, token_lists: Sequence[list[str]], max_length: int) -> Tensor:
         """Right-padded (N, L) ids, L the longest row up to max_length; empty rows keep one <unk>."""

@@ -56,6 +56,10 @@ class VisionData(TensorDataModule):
         self.x_train, self.y_train = x[train], y[train]
         self.x_val, self.y_val = x[val], y[val]
         self.x_test, self.y_test = x_test, y_test
+        self.ledger.unit = "images"
+        self.split_sources = {"train": f"{1 - self.val_fraction:.0%} of the training set",
+                              "val": f"{self.val_fraction:.0%} of the training set (seed {self.seed})",
+                              "test": "the data set's own test set"}
         self._loaded = True
 
     def batch_transform(self, x: Tensor) -> Tensor:

@@ -32,6 +32,8 @@ def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
         line(console, f"val and test: {source}; train: averages over the last epoch's updates")
     if metrics.get("test_split", "test") != "test":
         line(console, f"test: there is no test split, so the test column is measured on {metrics['test_split']}")
+    for text in data_lines(metrics.get("data")):
+        line(console, text)
     baseline = metrics.get("baseline")
     if baseline and not baseline["beats_baseline"]:
         line(console, f"WARNING: the model does not beat predicting the training mean on test (MSE "
@@ -46,6 +48,24 @@ def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
     line(console, f"best checkpoint: {shown(best) if best else None}")
     line(console, f"epochs: {metrics['epochs']}  parameters: {metrics['parameters']:,}  wall time: {metrics['wall_time_s']} s")
     line(console, f"dashboard:       tensorboard --logdir {rel}")
+
+
+def data_lines(data: dict[str, Any] | None) -> list[str]:
+    """metrics.json's "data" in words: the sizes of the splits, where each came from, what was changed."""
+    if not data:
+        return []
+    unit = data.get("unit", "samples")
+    sizes = ", ".join(f"{s} {data[s]['samples']:,}" for s in ("train", "val", "test")
+                      if "samples" in data.get(s, {}))
+    out = [f"data: {sizes} {unit}"] if sizes else []
+    for split, counts in data.items():
+        more = {k: v for k, v in counts.items() if k != "samples"} if isinstance(counts, dict) else {}
+        if split != "sources" and any(more.values()):
+            out.append(f"data: {split} " + ", ".join(f"{k} {v:,}" for k, v in more.items() if v))
+    if data.get("sources"):
+        out.append("splits: " + "; ".join(f"{s} from {src}" for s, src in data["sources"].items()))
+    out += [f"data: {r}" for r in data.get("changes", [])]
+    return out
 
 
 def resume_hint(stopped: Exception, run_dir: str, hydra: Any) -> None:

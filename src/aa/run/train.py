@@ -62,6 +62,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         "reported_from": "best checkpoint" if chosen else "last epoch",
         "test_split": dm.test_split,
         "split_sources": dm.split_sources,
+        "data": dm.accounting(),
         "best_checkpoint": best,
         "last_checkpoint": os.path.join(run_dir, "checkpoints", "last.ckpt") if best else None,
         "parameters": sum(p.numel() for p in task.model.parameters()),
@@ -76,6 +77,9 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
     with open(os.path.join(run_dir, "metrics.json"), "w") as f:
         json.dump(metrics, f, indent=2)
     if trainer.logger is not None:
+        from aa.run.summary import data_lines
+
+        trainer.logger.experiment.add_text("data", "\n\n".join(data_lines(metrics["data"])), trainer.global_step)
         tags = [f"{s}/{k}" for s in ("train", "val", "test") for k in metrics[s]]
         write_hparams(trainer.logger, flat_hparams(cfg, choices), tags)
         trainer.logger.finalize("success")

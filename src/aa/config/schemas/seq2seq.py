@@ -112,7 +112,10 @@ class TextPairs(TenthSplits):
     path: str = opt("???", doc="TSV: source TAB target per line (further columns ignored)")
     test_path: Optional[str] = opt(None, doc="a separate test file; else test_fraction is held out")
     reverse: bool = opt(False, doc="translate from the second column to the first")
-    max_length: int = opt(20, ge=1, le=10_000, doc="pairs with more tokens on either side are left out")
+    max_length: Optional[int] = opt(None, ge=1, le=10_000, doc="null: every pair, as long as the longest; a "
+                                    "limit that would leave out over 1 % of the pairs is refused")
+    drop_longer: bool = opt(False, doc="with max_length: leave out the longer pairs whatever their share "
+                                       "(counted in metrics.json)")
     level: str = opt("word", choices=("word", "char"))
     min_freq: int = opt(1, ge=1, doc="rarer training tokens become <unk>")
 
