@@ -100,6 +100,34 @@ class PairData(TensorDataModule):
         self.setup()
         return len(self.tgt_vocab)
 
+    def source_of(self, fields: list[str]) -> str:
+        """The source sentence among a line's tab-separated fields (the first)."""
+        return fields[0]
+
+    def _sources(self, path: str) -> list[tuple[int, list[str]]]:
+        from aa.config.files import require_file
+
+        require_file("input", path, "a text file with one source per line (or a TSV: the source column)")
+        with open(path, encoding="utf-8") as f:
+            return [(i, self.tokens(self.source_of(line.rstrip("\n\r").split("\t"))))
+                    for i, line in enumerate(f, start=1) if line.strip()]
+
+    def read_inputs(self, path: str) -> tuple[list[str], Tensor]:
+        """Sources to translate (aa-predict): one per non-empty line; names are the line numbers."""
+        self.setup()
+        rows = self._sources(path)
+        return [str(i) for i, _ in rows], self.src_vocab.encode([t for _, t in rows], 1 << 30)
+
+    def input_flags(self, path: str) -> list[str]:
+        """Per source: the tokens the training vocabulary lacks (they are read as <unk>)."""
+        self.setup()
+        out = []
+        for _, tokens in self._sources(path):
+            unknown = [t for t in tokens if t not in self.src_vocab.stoi]
+            shown = ", ".join(repr(t) for t in list(dict.fromkeys(unknown))[:8])
+            out.append(f"{len(unknown)} unknown source token(s): {shown}" if unknown else "")
+        return out
+
     def decode_source(self, ids: Tensor) -> str:
         return self.src_vocab.decode(ids, sep="" if self.level == "char" else " ")
 

@@ -59,6 +59,9 @@ class TextPairsData(PairData):
                            f"tokens left out of {path}")
         return keep
 
+    def source_of(self, fields: list[str]) -> str:
+        return fields[1] if self.reverse and len(fields) > 1 else fields[0]
+
     def pairs(self) -> Pairs:
         return self._read(self.path, "dataset.path", "file")
 

@@ -2,7 +2,9 @@
 
     aa-predict ckpt=outputs/runs/<time> input=FILE_OR_DIR output=predictions.csv
 
-Tables: a CSV with the training file's feature columns (the target may be absent); in-memory vector
+Tables: a CSV with the training file's feature columns (the target may be absent); sequence to sequence:
+a text file of sources, one per line, or a TSV whose source column is read, decoded as the run's
+``decode`` group says (``decode.strategy=beam`` on the command line to change it); in-memory vector
 data: a CSV of numbers, one sample a row; image folders: one image or a folder of images. Each row
 holds the input's name (line number or file), the prediction, and for classification the probability
 of every class; regression estimates are in the target's own units. Rows holding a category unseen in
@@ -72,7 +74,11 @@ def main(argv: list[str] | None = None) -> None:
     try:  # written whole, then renamed: an earlier file survives a failure
         os.makedirs(os.path.dirname(os.path.abspath(output)), exist_ok=True)
         with replacing(output) as tmp:
-            write_rows(tmp, task.task, classes, names, out, flags)
+            if task.task == "seq2seq":
+                write_decoded(tmp, names, [dm.decode_source(r) for r in x], [dm.decode_target(r) for r in out],
+                              flags)
+            else:
+                write_rows(tmp, task.task, classes, names, out, flags)
     except OSError as e:
         fail(f"Invalid argument: output={output!r}: cannot be written ({e.strerror or e}). Valid choices: "
              "a file in a folder you can write to.")
@@ -81,6 +87,16 @@ def main(argv: list[str] | None = None) -> None:
     if flagged:
         print(f"aa-predict: WARNING: {len(flagged)} of {len(names)} rows hold values the model never saw in "
               f"training (see the 'flags' column), e.g. line {flagged[0][0]}: {flagged[0][1]}")
+
+
+def write_decoded(path: str, names: list[str], sources: list[str], outputs: list[str],
+                  flags: list[str] | None) -> None:
+    """Sequence to sequence: the source as the model read it (unknown tokens as <unk>) and its decoding."""
+    with open(path, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["input", "source", "prediction", *(["flags"] if flags is not None else [])])
+        for i, row in enumerate(zip(names, sources, outputs)):
+            w.writerow([*row, *([flags[i]] if flags is not None else [])])
 
 
 def write_rows(path: str, task: str, classes: list[str], names: list[str], out: Any,
