@@ -145,7 +145,9 @@ def test_predict_images_class_and_probability(tmp_path: Path) -> None:
     assert p.returncode == 0, p.stderr[-2000:]
     assert "no test/ folder" in p.stdout + p.stderr
     metrics = json.loads((run / "metrics.json").read_text())
-    assert metrics["test_split"] == "val"
+    assert metrics["test_split"] == "test"  # held out of train/: 2 of each class's 10 images
+    assert metrics["data"]["test"]["samples"] == 4 and metrics["data"]["train"]["samples"] == 16
+    assert "held out" in metrics["data"]["sources"]["test"]
     main([f"ckpt={run}", f"input={tmp_path}/imgs/val", f"output={tmp_path}/p.csv"])
     rows = list(csv.DictReader(open(tmp_path / "p.csv")))
     assert len(rows) == 8 and all(r["prediction"] == Path(r["input"]).parent.name for r in rows)

@@ -58,6 +58,10 @@ class CocoImages(Dataset):
     def __len__(self) -> int:
         return len(self.images)
 
+    def annotation_count(self) -> int:
+        """Annotations of these images that are used (crowd regions are left out)."""
+        return sum(not a.get("iscrowd", 0) for info in self.images for a in self.annotations.get(info["id"], []))
+
     def __getitem__(self, i: int) -> tuple[torch.Tensor, dict[str, Any]]:
         info = self.images[i]
         image = Image.open(self.root / info["file_name"]).convert("RGB")
@@ -73,6 +77,10 @@ class CocoImages(Dataset):
         target["boxes"][:, 0::2].clamp_(max=w)
         target["boxes"][:, 1::2].clamp_(max=h)
         return torch.from_numpy(np.asarray(image)).permute(2, 0, 1).contiguous(), target
+
+
+MIN_TEST_IMAGES = 10
+"""A carved test split smaller than this is not measured: one detection more or less would swing its mAP."""
 
 
 def held_out(fraction: float, total: int, keep: int) -> int:
@@ -119,6 +127,11 @@ class CocoData(DetectionData):
         order = np.random.default_rng(self.seed).permutation(len(data["images"]))
         images = [data["images"][i] for i in order]
         n_test = held_out(self.test_fraction, len(images), keep=1)
+        if n_test < MIN_TEST_IMAGES:  # a mean average precision over a handful of images is noise
+            why = (f"not measured: dataset.test_fraction={self.test_fraction} of the {len(images)} images of "
+                   f"{train_file} would hold out {n_test}, fewer than {MIN_TEST_IMAGES} (raise dataset.test_fraction "
+                   "or add images for a test split)")
+            n_test, self.test_split = 0, None
         if val_file:  # COCO's own val split; the test images are carved from the training file's, never val's
             val_data = check_coco(str(self.root), val_file, "dataset.val_annotations", self.boxes_only)
             splits = {"train": split(data, images[n_test:]), "val": split(val_data, val_data["images"]),
@@ -129,6 +142,14 @@ class CocoData(DetectionData):
                       "test": split(data, images[n_val:n_val + n_test])}
         self.split_sources = {"train": f"{train_file} (the rest)", "val": val_file or
                               f"{train_file}: {len(splits['val'])} images held out (seed {self.seed})",
-                              "test": f"{train_file}: {len(splits['test'])} images held out (seed {self.seed})"}
-        log.info("dataset: %s", "; ".join(f"{k} {len(v)} images from {self.split_sources[k]}" for k, v in splits.items()))
+                              "test": f"{train_file}: {len(splits['test'])} images held out (seed {self.seed})"
+                              if n_test else why}
+        if not n_test:
+            del splits["test"]
+        self.ledger.unit = "images"
+        for name, images_of in splits.items():
+            self.ledger.used(name, len(images_of), annotations=images_of.annotation_count())
+        if boxes:
+            self.ledger.change("file", "imputed", boxes, f"annotations of {train_file} without segmentation: their "
+                               "masks are their boxes (dataset.boxes_only=true)")
         return splits

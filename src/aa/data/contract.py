@@ -43,8 +43,9 @@ class DataModule(pl.LightningDataModule):
     class_names: Sequence[str] = ()
     """One name per class index; empty for data without classes (regression, running text)."""
 
-    test_split: str = "test"
-    """The split the test metrics are measured on ("val" when a data set has no test split)."""
+    test_split: str | None = "test"
+    """The split the test metrics are measured on; None when the data holds too little for a test split
+    worth reporting (then ``split_sources["test"]`` says why, and the run reports no test metrics)."""
 
     split_sources: dict[str, str] | None = None
     """Where each split came from, for data modules that carve splits out of a file (written to metrics.json)."""

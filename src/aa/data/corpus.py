@@ -4,20 +4,22 @@ The vocabulary comes from the training text (words seen at least ``min_count`` t
 first); rarer words are dropped from the stream, as gensim does. Each epoch frequent words are
 sub-sampled (Mikolov et al.: word w is kept with probability (sqrt(f/t) + 1) t/f, f its share of the
 text, t = ``sample``) and the kept stream is cut into runs of ``batch_size`` centre words; the model
-builds each word's context window inside its sentence. Held-out sentences give val/test loss.
+builds each word's context window inside its sentence. Held-out sentences give the val loss (which
+chooses the checkpoint) and, separately, the test loss (``test_fraction``, never seen before the test).
 """
 from __future__ import annotations
 
 import os
 import re
 from collections import Counter
-from typing import Any, Iterable, Iterator
+from typing import Any, Callable, Iterable, Iterator
 
 import torch
 from torch import Tensor
 
 from aa.base.errors import ConfigError
 from aa.data.contract import DataModule
+from aa.data.tensor_data import seeded_split_sources
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 MAX_SENTENCE = 10000  # gensim's LineSentence cuts longer lines (text8 is one line) into such pieces
@@ -93,11 +95,12 @@ class CorpusData(DataModule):
 
     def __init__(self, path: str = "???", min_count: int = 5, sample: float = 1e-3,
                  max_vocab: int | None = None, batch_size: int = 1024, val_fraction: float = 0.02,
-                 seed: int = 0, **_: Any) -> None:
+                 test_fraction: float | None = None, seed: int = 0, **_: Any) -> None:
         super().__init__()
         self.path = os.path.expanduser(path)
         self.min_count, self.sample, self.max_vocab = min_count, sample, max_vocab
         self.batch_size, self.val_fraction, self.seed = batch_size, val_fraction, seed
+        self.test_fraction = val_fraction if test_fraction is None else test_fraction
         self.word_classes: dict[str, str] = {}
         self._loaded = False
 
@@ -111,7 +114,7 @@ class CorpusData(DataModule):
         held = self._held_out()
         counts: Counter = Counter()
         for i, words in enumerate(self.sentences()):
-            if not held(i):
+            if held(i) == "train":
                 counts.update(words)
         if not counts:
             raise ConfigError("dataset.path", self.path, "holds no words; give a non-empty plain-text file")
@@ -122,40 +125,52 @@ class CorpusData(DataModule):
         self.itos = ranked[: self.max_vocab] if self.max_vocab else ranked
         self.stoi = {w: i for i, w in enumerate(self.itos)}
         self.counts = torch.tensor([counts[w] for w in self.itos], dtype=torch.float64)
-        self.train, self.held = self._encode(held, False), self._encode(held, True)
+        streams = {part: self._encode(lambda i, part=part: held(i) == part) for part in ("train", "val", "test")}
+        self.train, self.held, self.test = (streams[part][0] for part in ("train", "val", "test"))
+        self.ledger.unit = "tokens"
+        self.split_sources = seeded_split_sources(self.val_fraction, self.test_fraction, self.seed, "the sentences")
+        for part, (stream, dropped) in streams.items():
+            self.ledger.used(part, len(stream.tokens))
+            self.ledger.change(part, "dropped", dropped, "words outside the vocabulary left out of the "
+                               f"stream (seen under dataset.min_count={self.min_count} times in training"
+                               + (f", or past dataset.max_vocab={self.max_vocab}" if self.max_vocab else "") + ")")
         freq = self.counts / self.counts.sum()
         keep = ((freq / self.sample).sqrt() + 1) * self.sample / freq if self.sample > 0 else torch.ones_like(freq)
         self.keep_prob = keep.clamp(max=1).float()
         self._loaded = True
 
     def _held_out(self):
-        """Sentence i is held out for evaluation when its seeded draw falls under val_fraction."""
+        """The split of sentence i from its seeded draw u: val under val_fraction, test in the next
+        test_fraction, else train."""
         gen = torch.Generator().manual_seed(self.seed)
-        cache: list[bool] = []
+        cache: list[float] = []
 
-        def held(i: int) -> bool:
+        def held(i: int) -> str:
             while len(cache) <= i:
-                cache.extend((torch.rand(4096, generator=gen) < self.val_fraction).tolist())
-            return cache[i]
+                cache.extend(torch.rand(4096, generator=gen).tolist())
+            u = cache[i]
+            return "val" if u < self.val_fraction else "test" if u < self.val_fraction + self.test_fraction else "train"
 
         return held
 
-    def _encode(self, held, want: bool) -> Stream:
-        ids, sent = [], []
+    def _encode(self, wanted: Callable[[int], bool]) -> tuple[Stream, int]:
+        """The word ids of the sentences ``wanted`` picks, and how many of their words were left out."""
+        ids, sent, dropped = [], [], 0
         for i, words in enumerate(self.sentences()):
-            if held(i) != want:
+            if not wanted(i):
                 continue
             row = [self.stoi[w] for w in words if w in self.stoi]
+            dropped += len(words) - len(row)
             ids.extend(row)
             sent.extend([i] * len(row))
-        return Stream(torch.tensor(ids, dtype=torch.int32), torch.tensor(sent, dtype=torch.int32))
+        return Stream(torch.tensor(ids, dtype=torch.int32), torch.tensor(sent, dtype=torch.int32)), dropped
 
     def training_sentences(self) -> Iterator[list[str]]:
         """The training text as word lists (for other tools, e.g. gensim in the benchmark)."""
         self.setup()
         held = self._held_out()
         for i, words in enumerate(self.sentences()):
-            if not held(i):
+            if held(i) == "train":
                 yield words
 
     @property
@@ -180,7 +195,8 @@ class CorpusData(DataModule):
 
     def to(self, device: torch.device | str) -> "CorpusData":
         self.setup()
-        self.train, self.held, self.keep_prob = self.train.to(device), self.held.to(device), self.keep_prob.to(device)
+        self.train, self.held, self.test = self.train.to(device), self.held.to(device), self.test.to(device)
+        self.keep_prob = self.keep_prob.to(device)
         return self
 
     def train_dataloader(self) -> Epoch:
@@ -190,4 +206,4 @@ class CorpusData(DataModule):
         return Held(self.held.runs(self.batch_size * 4))
 
     def test_dataloader(self) -> Held:
-        return self.val_dataloader()
+        return Held(self.test.runs(self.batch_size * 4))

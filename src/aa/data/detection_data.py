@@ -59,6 +59,10 @@ class DetectionData(DataModule):
     def setup(self, stage: str | None = None) -> None:
         if not self.splits:
             self.splits = self.make_splits()
+            self.ledger.unit = "images"
+            for split, data in self.splits.items():
+                if "samples" not in self.ledger.counts.get(split, {}):
+                    self.ledger.used(split, len(data))
 
     @property
     def input_shape(self) -> tuple[int, ...]:

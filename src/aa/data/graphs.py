@@ -68,6 +68,11 @@ class GraphData(DataModule):
         self.graph = g
         self.nodes = {s: getattr(g, f"{s}_mask").nonzero().flatten() for s in ("train", "val", "test")}
         self.class_names = getattr(self, "class_names", None) or [str(c) for c in range(int(g.y.max()) + 1)]
+        self.ledger.unit = "labelled nodes"
+        for split, nodes in self.nodes.items():
+            self.ledger.used(split, len(nodes))
+        overlap = set(self.nodes["test"].tolist()) & set(self.nodes["train"].tolist() + self.nodes["val"].tolist())
+        assert not overlap, f"test nodes also train or choose the checkpoint: {sorted(overlap)[:5]}"
 
     @property
     def input_shape(self) -> tuple[int, ...]:
@@ -139,6 +144,8 @@ class KarateData(GraphData):
             g.train_mask[leaders(g.y, degree(g.edge_index[0], g.num_nodes))] = True
         g.val_mask = g.train_mask.clone()
         g.test_mask = ~g.train_mask
+        self.split_sources = {"train": "the labelled leaders", "val": "the same leaders (the club has no other "
+                              "labels to spare)", "test": "every other member: never trains, never chooses the checkpoint"}
         return g
 
 
@@ -178,6 +185,8 @@ class SBMData(GraphData):
         n_val = round(len(rest) * self.val_fraction)
         masks = {name: torch.zeros(n, dtype=torch.bool) for name in ("train", "val", "test")}
         masks["train"][train], masks["val"][rest[:n_val]], masks["test"][rest[n_val:]] = True, True, True
+        self.split_sources = {"train": f"{self.train_per_class} nodes of each community (seed {self.seed})",
+                              "val": f"{self.val_fraction:.0%} of the other nodes", "test": "the remaining nodes"}
         return Data(x=x, edge_index=edges, y=y, **{f"{k}_mask": v for k, v in masks.items()})
 
 
@@ -199,6 +208,8 @@ class PlanetoidData(GraphData):
         if missing and not self.download:
             raise ConfigError("dataset.download", False, f"but {missing[0]} is missing", "dataset.download=true")
         try:
+            self.split_sources = {"train": "the public split of Yang et al. (2016): 20 labelled nodes per class",
+                                  "val": "its 500 validation nodes", "test": "its 1,000 test nodes"}
             return Planetoid(self.root, PLANETOID[self.name], transform=NormalizeFeatures())[0]
         except Exception as e:  # no network, a proxy page: one message, no half-downloaded files left
             if not missing:

@@ -10,7 +10,7 @@ import logging
 
 import torch
 from torch import Tensor
-from torch.utils.data import DataLoader
+from torch.utils.data import DataLoader, Subset
 
 from aa.base.errors import ConfigError
 from aa.data.batching import BatchMode, FullBatch, MiniBatch, Online
@@ -43,14 +43,14 @@ class ImageFolderData(DataModule):
 
     def __init__(self, root: str, image_size: int | None = None, workers: int = 2, standardize: bool = True,
                  seed: int = 0, batch_mode: BatchMode | None = None, augment: Callable | None = None,
-                 eval_batch_size: int = 64, **_: object) -> None:
+                 eval_batch_size: int = 64, test_fraction: float = 0.2, **_: object) -> None:
         super().__init__()
+        self.test_fraction = test_fraction
         self.root, self.image_size, self.workers = Path(root).expanduser(), image_size, workers
         self.standardize, self.seed, self.augment = standardize, seed, augment
         self.batch_mode, self.eval_batch_size = batch_mode or MiniBatch(), eval_batch_size
         self.class_names: list[str] = []
         self.splits: dict[str, Any] = {}
-        self.test_split = "test"
         if self.image_size is None:
             self.image_size = own_size(self.root)
 
@@ -67,16 +67,24 @@ class ImageFolderData(DataModule):
             raise ConfigError("dataset.root", str(self.root), "needs train/ and val/ subfolders, each with one "
                               "folder of images per class (e.g. hymenoptera_data/train/ants/*.jpg)")
         self.splits = {s: ImageFolder(str(p), transform=prepare) for s, p in found.items()}
-        if "test" not in self.splits:
-            self.test_split = "val"
-            self.splits["test"] = self.splits["val"]
-            log.warning("dataset.root=%s has no test/ folder: the test metrics are measured on val/", self.root)
         self.class_names = list(self.splits["train"].classes)
         for split, ds in self.splits.items():
             if ds.classes != self.class_names:
                 raise ConfigError("dataset.root", str(self.root), f"{split}/ has classes {ds.classes} but "
                                   f"train/ has {self.class_names}")
-        self.y_train = torch.tensor(self.splits["train"].targets)
+        self.split_sources = {s: f"{s}/" for s in self.splits}
+        targets = list(self.splits["train"].targets)
+        if "test" not in self.splits:  # held out of train/, stratified and seeded: val/ still chooses the checkpoint
+            test, train = stratified_holdout(targets, self.test_fraction, self.seed)
+            full = self.splits["train"]
+            self.splits["train"], self.splits["test"] = Subset(full, train), Subset(full, test)
+            targets = [targets[i] for i in train]
+            self.split_sources.update(train=f"train/ less the test images", test=f"{len(test)} images of train/ held "
+                                      f"out ({self.test_fraction:.0%} of each class, seed {self.seed}): no test/ folder")
+        self.y_train = torch.tensor(targets)
+        self.ledger.unit = "images"
+        for split, ds in self.splits.items():
+            self.ledger.used(split, len(ds))
 
     def train_size(self) -> int:
         self.setup()
@@ -154,3 +162,17 @@ def own_size(root: Path) -> int:
         side = min(im.size)
     log.info("dataset.image_size: %d px, the size of the images (%s); set dataset.image_size to resize", side, first)
     return side
+
+
+def stratified_holdout(labels: list[int], fraction: float, seed: int) -> tuple[list[int], list[int]]:
+    """(held-out indices, the rest): ``fraction`` of each class (at least one where a class has two or
+    more), drawn with ``seed``."""
+    g = torch.Generator().manual_seed(seed)
+    held: list[int] = []
+    for c in sorted(set(labels)):
+        idx = [i for i, y in enumerate(labels) if y == c]
+        order = torch.randperm(len(idx), generator=g).tolist()
+        n = min(max(1, round(fraction * len(idx))), len(idx) - 1) if len(idx) > 1 else 0
+        held += [idx[k] for k in order[:n]]
+    chosen = set(held)
+    return sorted(held), [i for i in range(len(labels)) if i not in chosen]

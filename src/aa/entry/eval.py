@@ -31,6 +31,10 @@ def main(argv: list[str] | None = None) -> None:
     trainer = pl.Trainer(accelerator=cfg.trainer.get("accelerator", "auto"), devices=1, logger=False,
                          callbacks=[DataOnDevice()], enable_progress_bar=False, enable_model_summary=False)
     split = args["split"]
+    dm.setup("test")
+    if split == "test" and dm.test_split is None:
+        fail(f"Invalid argument: split='test': this run has no test split ({(dm.split_sources or {}).get('test')}). "
+             "Valid choices: split=val.")
     run_split = trainer.test if split == "test" else trainer.validate
     run_split(task, datamodule=dm, verbose=False)
     values = {k.split("/", 1)[1]: float(v) for k, v in trainer.callback_metrics.items() if k.startswith(f"{split}/")}

@@ -9,6 +9,7 @@ from rich.console import Console
 from rich.table import Table
 
 from aa.config.files import shown
+from aa.data.accounting import CHANGES
 
 
 def line(console: Console, text: str) -> None:
@@ -30,9 +31,11 @@ def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
     source = metrics.get("reported_from")
     if source:
         line(console, f"val and test: {source}; train: averages over the last epoch's updates")
-    if metrics.get("test_split", "test") != "test":
+    if metrics.get("test_split", "test") is None:
+        line(console, f"test: {(metrics.get('split_sources') or {}).get('test', 'not measured')}")
+    elif metrics.get("test_split", "test") != "test":
         line(console, f"test: there is no test split, so the test column is measured on {metrics['test_split']}")
-    for text in data_lines(metrics.get("data")):
+    for text in data_lines(metrics.get("data"), metrics.get("test_split", "test") is not None):
         line(console, text)
     baseline = metrics.get("baseline")
     if baseline and not baseline["beats_baseline"]:
@@ -50,20 +53,20 @@ def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
     line(console, f"dashboard:       tensorboard --logdir {rel}")
 
 
-def data_lines(data: dict[str, Any] | None) -> list[str]:
-    """metrics.json's "data" in words: the sizes of the splits, where each came from, what was changed."""
+def data_lines(data: dict[str, Any] | None, test_measured: bool = True) -> list[str]:
+    """metrics.json's "data" in words: the sizes of the splits, further sizes (annotations, tokens), where
+    each split came from, and every change (dropped, truncated, imputed, unknown) with its reason."""
     if not data:
         return []
-    unit = data.get("unit", "samples")
-    sizes = ", ".join(f"{s} {data[s]['samples']:,}" for s in ("train", "val", "test")
-                      if "samples" in data.get(s, {}))
-    out = [f"data: {sizes} {unit}"] if sizes else []
-    for split, counts in data.items():
-        more = {k: v for k, v in counts.items() if k != "samples"} if isinstance(counts, dict) else {}
-        if split != "sources" and any(more.values()):
-            out.append(f"data: {split} " + ", ".join(f"{k} {v:,}" for k, v in more.items() if v))
-    if data.get("sources"):
-        out.append("splits: " + "; ".join(f"{s} from {src}" for s, src in data["sources"].items()))
+    splits = {s: c for s, c in data.items() if s not in ("unit", "changes", "sources") and isinstance(c, dict)}
+    sizes = ", ".join(f"{s} {c['samples']:,}" for s, c in splits.items() if "samples" in c)
+    out = [f"data: {sizes} {data.get('unit', 'samples')}"] if sizes else []
+    extra = sorted({k for c in splits.values() for k in c if k != "samples" and k not in CHANGES})
+    for key in extra:
+        out.append(f"data: {key}: " + ", ".join(f"{s} {c[key]:,}" for s, c in splits.items() if key in c))
+    sources = {s: src for s, src in (data.get("sources") or {}).items() if test_measured or s != "test"}
+    if sources:
+        out.append("splits: " + "; ".join(f"{s} from {src}" for s, src in sources.items()))
     out += [f"data: {r}" for r in data.get("changes", [])]
     return out
 

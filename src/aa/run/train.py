@@ -48,7 +48,8 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
         chosen = best if cfg.get("report", "best") == "best" else None
         val_metrics = best_val_metrics(trainer, task, dm, chosen)
-        trainer.test(task, datamodule=dm, ckpt_path=chosen, verbose=False)
+        if dm.test_split is not None:
+            trainer.test(task, datamodule=dm, ckpt_path=chosen, verbose=False)
     test_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("test/")}
     metrics = _collect({**train_metrics, **val_metrics}, test_metrics)
     for callback in trainer.callbacks:  # callbacks that measure the run (e.g. compression) add sections

@@ -42,7 +42,9 @@ class Corpus(NodeSchema):
     sample: float = opt(1e-3, ge=0, lt=1, doc="sub-sampling threshold of frequent words; 0 keeps all")
     max_vocab: Optional[int] = opt(None, ge=1, doc="keep only the most frequent words")
     batch_size: int = opt(1024, ge=1, le=10_000_000, doc="centre words per update")
-    val_fraction: float = opt(0.02, gt=0, lt=1, doc="sentences held out for the val/test loss")
+    val_fraction: float = opt(0.02, gt=0, lt=1, doc="sentences held out for the val loss (chooses the checkpoint)")
+    test_fraction: Optional[float] = opt(None, gt=0, lt=1, doc="further sentences held out for the test loss; "
+                                                               "null: as many as val_fraction")
 
 
 @schema(D + "corpus.CorpusData")
@@ -81,7 +83,7 @@ class Text8(Corpus):
     root: str = opt("~/.cache/aa", doc="data folder; text8 lives in <root>/text8")
     download: bool = opt(True, doc="fetch text8.zip when absent")
     batch_size: int = opt(4096, ge=1, le=10_000_000, doc="centre words per update")
-    val_fraction: float = opt(0.001, gt=0, lt=1, doc="sentences held out for the val/test loss")
+    val_fraction: float = opt(0.001, gt=0, lt=1, doc="sentences held out for the val loss (chooses the checkpoint)")
 
 
 @schema(D + "grammar_topics.GrammarTopicsData")

@@ -102,6 +102,8 @@ class ImageFolder(NodeSchema):
                                     doc="side images are resized and centre-cropped to; null: the images' own size")
     workers: int = opt(2, ge=0, le=64, doc="DataLoader worker processes decoding images")
     standardize: bool = opt(True, doc="z-score with ImageNet's channel statistics")
+    test_fraction: float = opt(0.2, gt=0, lt=1, doc="without test/: this share of each class of train/ is held "
+                                                    "out as the test split (seeded)")
 
     @staticmethod
     def check(path: str, node: dict) -> None:
