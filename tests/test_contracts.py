@@ -10,15 +10,16 @@ from hydra.utils import get_class
 from omegaconf import OmegaConf
 
 from aa.config.paths import config_dir, group_options
-from aa.data.contract import (DataModule, Decodes, EpochUpdates, InMemory, KnownDensity, KnownTarget, OnDevice,
+from aa.data.contract import (DataModule, Decodes, EpochUpdates, FlagsInputs, InMemory, KnownDensity, KnownTarget,
+                              OnDevice,
                               ReadsInputs, TargetUnits, TestTexts, ValInputs)
 from aa.generative.parts import split_model
 from aa.models.contract import Encoder, Generator, NodeEmbedder, Sampler
 from aa.task.classification import Classification
 from aa.task.objective import Objective, WithLoss
 
-CAPABILITIES = (ValInputs, InMemory, Decodes, TestTexts, ReadsInputs, OnDevice, EpochUpdates, KnownDensity,
-                KnownTarget, TargetUnits)
+CAPABILITIES = (ValInputs, InMemory, Decodes, TestTexts, ReadsInputs, FlagsInputs, OnDevice, EpochUpdates,
+                KnownDensity, KnownTarget, TargetUnits)
 TASKS = {"classification", "regression", "seq2seq", "embedding", "detection", "mixture"}
 TENSORS = {ValInputs, InMemory, OnDevice, EpochUpdates}  # every TensorDataModule once set up
 
@@ -50,10 +51,10 @@ BUILT = [
     (["dataset=diabetes"], TENSORS | {TargetUnits}),
     (["dataset=tomita", "model=rnn"], TENSORS | {Decodes}),
     (["dataset=grammar_topics", "dataset.n_test=20", "model=embedding_bag"], TENSORS | {Decodes, TestTexts}),
-    (["dataset=reverse", "dataset.n_samples=60", "model=seq2seq"], TENSORS),
+    (["dataset=reverse", "dataset.n_samples=60", "model=seq2seq"], TENSORS | {ReadsInputs, FlagsInputs}),
     (["dataset=adding", "dataset.n_samples=60", "model=lstm"], TENSORS),
     (["dataset=karate", "model=gcn"], {OnDevice}),
-    (["dataset=sbm", "dataset.block_size=10", "model=gcn"], {OnDevice}),
+    (["dataset=sbm", "dataset.block_size=20", "model=gcn"], {OnDevice}),
     (["dataset=grammar", "dataset.n_sentences=200", "model=word2vec"], {ValInputs, OnDevice}),
     (["dataset=shapes", "dataset.n_train=2", "dataset.n_val=1", "dataset.n_test=1", "model=maskrcnn"], set()),
 ]
@@ -78,11 +79,15 @@ def test_a_set_up_data_module_keeps_its_contract(overrides: list[str], capabilit
     else:
         assert dm.train_size() is None
     assert isinstance(dm.model_args(), dict)
+    ledger = dm.accounting()  # every run says what it used of each split, and where each split came from
+    assert all(ledger[s]["samples"] > 0 for s in ("train", "val", "test")) and ledger["unit"], ledger
+    assert set(ledger["sources"]) == {"train", "val", "test"}, ledger
 
 
 def test_only_file_readers_read_inputs_to_predict() -> None:
     readers = {name for name in group_options("dataset") if issubclass(target_class("dataset", name), ReadsInputs)}
-    assert readers == {"image_folder", "table", "table_regression"}
+    assert readers == {"image_folder", "table", "table_regression", "reverse", "sort", "addition", "dates",
+                       "text_pairs"}
 
 
 def test_the_input_kind_is_the_served_one_else_the_usual_one() -> None:

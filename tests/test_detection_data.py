@@ -97,7 +97,7 @@ def test_coco_folder_reads_polygons_and_both_kinds_of_rle(tmp_path: Path) -> Non
     dm.setup()
     assert dm.class_names == ["background", "dot", "box"]  # category ids 3, 7 in id order
     assert dm.input_shape == (3, 40, 40)  # the detector's size: the largest side the file states
-    items = {t["image_id"]: t for split in ("train", "val", "test") for _, t in dm.splits[split]}
+    items = {t["image_id"]: t for split in dm.splits.values() for _, t in split}
     assert set(items) == {1, 2, 3} and len(dm.splits["val"]) == len(dm.splits["test"]) == 1
     assert items[1]["labels"].tolist() == [2] and items[1]["boxes"].tolist() == [[4, 6, 14, 14]]
     assert items[1]["masks"][0, 6:14, 4:14].all() and items[1]["masks"][0].sum() == 80
@@ -133,8 +133,8 @@ def test_bad_coco_folders_are_refused_by_name(tmp_path: Path, break_it, words: s
 def test_a_coco_folder_tests_on_images_that_neither_trained_nor_chose_the_checkpoint(tmp_path: Path,
                                                                                    separate_val: bool) -> None:
     anns = [{"id": i, "image_id": i, "category_id": 7, "bbox": [4, 6, 10, 8], "iscrowd": 0,
-             "segmentation": [[4, 6, 14, 6, 14, 14, 4, 14]]} for i in range(1, 11)]
-    path = write_coco(tmp_path, anns, images=10)
+             "segmentation": [[4, 6, 14, 6, 14, 14, 4, 14]]} for i in range(1, 51)]
+    path = write_coco(tmp_path, anns, images=50)
     val = write_coco(tmp_path / "v", anns[:2], images=2) if separate_val else None
     root = tmp_path / "images"
     if val is not None:
@@ -145,11 +145,23 @@ def test_a_coco_folder_tests_on_images_that_neither_trained_nor_chose_the_checkp
                   val_fraction=0.2, test_fraction=0.2)
     dm.setup()
     ids = {s: {t["image_id"] for _, t in dm.splits[s]} for s in ("train", "val", "test")}
-    assert len(ids["test"]) == 2 and not ids["test"] & ids["train"]
-    assert ids["val"] == ({1, 2} if separate_val else ids["val"]) and len(ids["val"]) == 2
+    assert len(ids["test"]) == 10 and not ids["test"] & ids["train"] and dm.test_split == "test"
+    assert ids["val"] == ({1, 2} if separate_val else ids["val"]) and len(ids["val"]) == (2 if separate_val else 10)
     if not separate_val:  # one file: val and test are different held-out images
-        assert not ids["test"] & ids["val"] and len(ids["train"]) == 6
-    assert "2 images held out" in dm.split_sources["test"]
+        assert not ids["test"] & ids["val"] and len(ids["train"]) == 30
+    assert "10 images held out" in dm.split_sources["test"]
+    ledger = dm.accounting()
+    assert ledger["test"] == {"samples": 10, "annotations": 10} and ledger["unit"] == "images"
+
+
+def test_a_coco_folder_too_small_for_a_test_split_reports_none_and_says_why(tmp_path: Path) -> None:
+    anns = [{"id": i, "image_id": i, "category_id": 7, "bbox": [4, 6, 10, 8], "iscrowd": 0,
+             "segmentation": [[4, 6, 14, 6, 14, 14, 4, 14]]} for i in range(1, 31)]
+    dm = CocoData(root=str(tmp_path / "images"), annotations=str(write_coco(tmp_path, anns, images=30)),
+                  val_fraction=0.2, test_fraction=0.2)
+    dm.setup()
+    assert dm.test_split is None and "test" not in dm.splits and len(dm.splits["train"]) == 24
+    assert "would hold out 6, fewer than 10" in dm.split_sources["test"]
 
 
 def test_boxes_only_takes_the_box_as_the_mask_and_counts_them(tmp_path: Path, caplog) -> None:

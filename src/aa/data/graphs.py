@@ -183,6 +183,10 @@ class SBMData(GraphData):
         train = torch.cat([order[y[order] == c][: self.train_per_class] for c in range(self.blocks)])
         rest = order[~torch.isin(order, train)]
         n_val = round(len(rest) * self.val_fraction)
+        if n_val == 0 or n_val == len(rest):
+            raise ConfigError("dataset.train_per_class", self.train_per_class, f"leaves {len(rest)} of the "
+                              f"{n} nodes for validation and test; each needs at least one",
+                              f"a train_per_class below {self.block_size - 1}, or a larger dataset.block_size")
         masks = {name: torch.zeros(n, dtype=torch.bool) for name in ("train", "val", "test")}
         masks["train"][train], masks["val"][rest[:n_val]], masks["test"][rest[n_val:]] = True, True, True
         self.split_sources = {"train": f"{self.train_per_class} nodes of each community (seed {self.seed})",

@@ -89,5 +89,7 @@ class PennFudanData(DetectionData):
         data = PennFudanImages(folder)
         order = np.random.default_rng(self.seed).permutation(len(data)).tolist()
         n_val, n_test = (max(1, round(f * len(data))) for f in self.fractions)
+        self.split_sources = {"train": "the other images", "val": f"{n_val} images held out (seed {self.seed})",
+                              "test": f"{n_test} further images held out: never train, never choose the checkpoint"}
         return {"val": Subset(data, order[:n_val]), "test": Subset(data, order[n_val:n_val + n_test]),
                 "train": Subset(data, order[n_val + n_test:])}

@@ -85,4 +85,6 @@ class ShapesData(DetectionData):
         self.class_names = list(CLASSES)
 
     def make_splits(self) -> dict[str, Dataset]:
+        self.split_sources = {s: f"{n} images generated for {s} (seed {self.seed}, drawn apart from the others)"
+                              for s, n in self.sizes.items()}
         return {s: ShapesSet(n, self.image_size, self.seed, s, self.max_shapes) for s, n in self.sizes.items()}

@@ -100,6 +100,10 @@ class TomitaData(TensorDataModule):
         self.x_val, self.y_val = self.encode([texts[i] for i in val], [labels[i] for i in val])
         lo, hi = self.test_lengths
         self.x_test, self.y_test = self.encode(*self.strings(range(lo, hi + 1), g))
+        self.ledger.unit = "strings"
+        self.split_sources = {"train": f"strings of length 1-{self.max_train_length} (seed {self.seed})",
+                              "val": f"{self.val_fraction:.0%} of those", "test": f"new strings of length {lo}-{hi}: "
+                              "longer than any trained on (generalisation)"}
         self._loaded = True
 
     def input_transform(self) -> None:
