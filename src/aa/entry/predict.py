@@ -4,7 +4,8 @@
 
 Tables: a CSV with the training file's feature columns (the target may be absent); sequence to sequence:
 a text file of sources, one per line, or a TSV whose source column is read, decoded as the run's
-``decode`` group says (``decode.strategy=beam`` on the command line to change it); in-memory vector
+``decode`` group says (``decode.strategy=beam`` on the command line to change it); detectors: one image or
+a folder, a row per detection (``threshold``, ``tile``, ``image_size`` as aa-detect takes them); in-memory vector
 data: a CSV of numbers, one sample a row; image folders: one image or a folder of images. Each row
 holds the input's name (line number or file), the prediction, and for classification the probability
 of every class; regression estimates are in the target's own units. Rows holding a category unseen in
@@ -21,7 +22,8 @@ from aa.base.errors import ConfigError
 from aa.base.atomic import replacing
 from aa.entry.arguments import fail, parse_args, relative, restore
 
-OWN = {"ckpt": None, "input": None, "output": "predictions.csv"}
+OWN = {"ckpt": None, "input": None, "output": "predictions.csv", "threshold": "0.5", "tile": "auto",
+       "image_size": "train"}
 
 
 def read_vectors(path: str, width: int) -> tuple[list[str], object]:
@@ -55,6 +57,8 @@ def main(argv: list[str] | None = None) -> None:
              f"output={os.path.join(output, 'predictions.csv')}.")
     run = restore(args["ckpt"], overrides)
     file, dm, task = run.checkpoint, run.data, run.task
+    if task.task == "detection":
+        return predict_boxes(run, args)
     import torch
 
     from aa.data.contract import FlagsInputs, ReadsInputs
@@ -87,6 +91,30 @@ def main(argv: list[str] | None = None) -> None:
     if flagged:
         print(f"aa-predict: WARNING: {len(flagged)} of {len(names)} rows hold values the model never saw in "
               f"training (see the 'flags' column), e.g. line {flagged[0][0]}: {flagged[0][1]}")
+
+
+def predict_boxes(run: Any, args: dict[str, str]) -> None:
+    """Detectors: one CSV row per detection scoring at least ``threshold``: image, class, score and box
+    corners in the image's pixels (aa-detect's tiling and image_size rules; it also draws and writes JSON)."""
+    from aa.entry.detect import Detector, image_files, threshold
+
+    least, files = threshold(args["threshold"]), image_files(args["input"])
+    detector = Detector(run, args["tile"], args["image_size"])
+    rows = []
+    for path in files:
+        _, found, how = detector(path)
+        keep = (found["scores"] >= least).nonzero().flatten().tolist()
+        print(f"aa-predict: {path.name}: {how}: {len(keep)} detections scoring >= {least}")
+        for i in keep:
+            box = [f"{float(v):.2f}" for v in found["boxes"][i]]
+            rows.append([str(path), detector.names[int(found["labels"][i])], f"{float(found['scores'][i]):.4f}", *box])
+    output = args["output"]
+    with replacing(output) as tmp, open(tmp, "w", newline="") as f:
+        w = csv.writer(f)
+        w.writerow(["input", "label", "score", "x0", "y0", "x1", "y1"])
+        w.writerows(rows)
+    print(f"aa-predict: {len(rows)} detections in {len(files)} images from {relative(run.checkpoint)} written to "
+          f"{relative(output)}")
 
 
 def write_decoded(path: str, names: list[str], sources: list[str], outputs: list[str],
