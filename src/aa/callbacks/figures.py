@@ -7,7 +7,7 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 
-from aa.base.plotting import pyplot
+from aa.base.plotting import legible, pyplot
 from aa.data.contract import DataModule, InMemory
 from aa.task.classification import Classification
 
@@ -28,7 +28,7 @@ def publish(trainer: pl.Trainer, tag: str, fig: Any, step: int, png: str, tight:
             warnings.simplefilter("ignore")  # a layout that cannot tighten is drawn as it is
             fig.tight_layout()
     canvas.draw()
-    image = np.asarray(canvas.buffer_rgba())[..., :3].copy()
+    image = legible(np.asarray(canvas.buffer_rgba())[..., :3].copy())
     Image.fromarray(image).save(os.path.join(trainer.default_root_dir, png), compress_level=1)
     for logger in trainer.loggers:
         if hasattr(logger.experiment, "add_image"):
