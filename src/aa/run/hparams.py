@@ -91,6 +91,7 @@ def metric_tags(metrics: dict[str, Any]) -> list[str]:
     curves over the epochs; test metrics are measured once and shown in the metrics text card)."""
     main = (metrics.get("optimized_metric") or {}).get("name")
     tags = [f"{s}/{k}" for s in ("val", "train") for k in metrics.get(s, {})]
+    tags += (metrics.get("compression") or {}).get("tensorboard", [])  # before -> after series
     return ([main] if main else []) + [t for t in tags if t != main]
 
 
