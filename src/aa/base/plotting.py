@@ -14,6 +14,15 @@ def pyplot() -> Any:
     return plt
 
 
+def palette(n: int) -> list[tuple[float, float, float]]:
+    """``n`` class colours, distinct up to 20: matplotlib's tab10, or tab20 for 11 to 20 classes (beyond
+    20 the colours repeat)."""
+    from matplotlib import colormaps
+
+    cmap = colormaps["tab10" if n <= 10 else "tab20"]
+    return [tuple(cmap(i % cmap.N)[:3]) for i in range(n)]
+
+
 MIN_SIDE = 256  # TensorBoard's default image card shows a picture this size legibly
 LABEL_PX = 14   # text drawn into pictures: at least 12 px high
 
