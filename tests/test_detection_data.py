@@ -97,7 +97,11 @@ def test_coco_folder_reads_polygons_and_both_kinds_of_rle(tmp_path: Path) -> Non
     dm.setup()
     assert dm.class_names == ["background", "dot", "box"]  # category ids 3, 7 in id order
     assert dm.input_shape == (3, 40, 40)  # the detector's size: the largest side the file states
-    items = {t["image_id"]: t for split in ("train", "val", "test") for _, t in dm.splits[split]}
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. torch's UserWarning on a read-only array: a run prints none
+        items = {t["image_id"]: t for split in ("train", "val", "test") for _, t in dm.splits[split]}
     assert set(items) == {1, 2, 3} and len(dm.splits["val"]) == len(dm.splits["test"]) == 1
     assert items[1]["labels"].tolist() == [2] and items[1]["boxes"].tolist() == [[4, 6, 14, 14]]
     assert items[1]["masks"][0, 6:14, 4:14].all() and items[1]["masks"][0].sum() == 80
