@@ -48,6 +48,20 @@ def test_the_main_metric_is_the_first_hparams_column_and_test_metrics_are_not_cu
     assert metric_tags(metrics) == ["val/acc", "val/loss", "train/loss", "compression/sparsity"]
 
 
+def test_a_games_players_losses_are_shown_apart_from_its_quality_metrics() -> None:
+    from aa.run.hparams import metrics_table
+    from aa.run.summary import separate_players
+
+    game = {"train": {"loss": 0.14, "d_loss": 0.14, "g_loss": 3.99}, "val": {"fd": 319.3, "loss": 319.3},
+            "test": {"fd": 320.1, "loss": 320.1}}
+    rest, players = separate_players(game)
+    assert rest["train"] == {} and list(players.columns[0].cells) == ["d", "g"]
+    table = metrics_table(game)
+    assert "| loss | - | 319.3000 | 320.1000 |" in table and "| g_loss | 3.9900 | - | - |" in table
+    one = {"train": {"loss": 0.3, "acc": 0.9}, "val": {"loss": 0.4}, "test": {}}
+    assert separate_players(one) == (one, None)
+
+
 def test_small_pictures_are_enlarged_by_whole_pixels_to_256() -> None:
     small = np.random.default_rng(0).integers(0, 255, (73, 91, 3), dtype=np.uint8)
     big = legible(small)

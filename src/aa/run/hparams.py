@@ -120,6 +120,10 @@ def write_hparams(logger: Any, cfg: DictConfig, choices: dict[str, str] | None, 
 
 def metrics_table(metrics: dict[str, Any]) -> str:
     """The final train / val / test metrics as a markdown table (what the printed summary shows)."""
+    from aa.run.summary import separate_players
+
+    if separate_players(metrics)[1] is not None:  # a game: the train loss is one player's, d_loss and g_loss say whose
+        metrics = {**metrics, "train": {k: v for k, v in metrics["train"].items() if k != "loss"}}
     splits = ("train", "val", "test")
     names = sorted({k for s in splits for k in metrics.get(s, {})})
     rows = ["| metric | train | val | test |", "| --- | ---: | ---: | ---: |"]
