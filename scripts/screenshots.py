@@ -24,7 +24,9 @@ PAGES = {"timeseries": "#timeseries", "scalars": "#scalars", "hparams": "#hparam
          "text": "#text", "projector": "#projector"}
 CHROMIUM_FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--hide-scrollbars", "--disable-dev-shm-usage", "--disable-webgl"]  # no webgl: charts draw as SVG
+                  "--hide-scrollbars", "--disable-dev-shm-usage"]
+NO_WEBGL = ["--disable-webgl"]  # charts fall back to SVG, which headless Chromium draws without a GPU
+SOFTWARE_WEBGL = ["--use-angle=swiftshader", "--enable-unsafe-swiftshader"]  # the projector needs WebGL
 
 
 def browser() -> str:
@@ -59,10 +61,11 @@ def start_tensorboard(logdir: str, port: int) -> subprocess.Popen:
     sys.exit(f"screenshots: TensorBoard did not serve {logdir} within 60 s")
 
 
-def shoot(url: str, png: str, size: str, wait_ms: int) -> None:
+def shoot(url: str, png: str, size: str, wait_ms: int, webgl: bool = False) -> None:
     """One page after ``wait_ms`` of the page's own time (its scripts fetch and draw the cards)."""
     with tempfile.TemporaryDirectory(prefix="aa-chromium-") as profile:
-        subprocess.run([browser(), *CHROMIUM_FLAGS, f"--user-data-dir={profile}", f"--window-size={size}",
+        subprocess.run([browser(), *CHROMIUM_FLAGS, *(SOFTWARE_WEBGL if webgl else NO_WEBGL),
+                        f"--user-data-dir={profile}", f"--window-size={size}",
                         f"--virtual-time-budget={wait_ms}", f"--screenshot={os.path.abspath(png)}", url],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, timeout=180)
 
@@ -85,7 +88,7 @@ def main() -> None:
     try:
         for page in pages:
             png = f"{args.prefix}_{page}.png"
-            shoot(f"http://127.0.0.1:{port}/{PAGES[page]}", png, args.size, args.wait_ms)
+            shoot(f"http://127.0.0.1:{port}/{PAGES[page]}", png, args.size, args.wait_ms, webgl=page == "projector")
             print(png)
     finally:
         server.terminate()
