@@ -43,7 +43,7 @@ def swept_keys(task_overrides: list[str], sweeper_params: dict[str, Any] | None 
 
 def current_sweep() -> list[str] | None:
     """Within a Hydra multirun job: the keys its sweep varies (from the sweep folder's multirun.yaml,
-    which Hydra writes before launching); None for a single run."""
+    which Hydra writes before launching; without it, every key the job was given); None for a single run."""
     from hydra.core.hydra_config import HydraConfig
 
     if not HydraConfig.initialized():
@@ -56,8 +56,9 @@ def current_sweep() -> list[str] | None:
         sweep = OmegaConf.load(path).hydra
         params = sweep.sweeper.get("params")
         return swept_keys(list(sweep.overrides.task), OmegaConf.to_container(params) if params else None)
-    params = hydra.sweeper.get("params")
-    return swept_keys([], OmegaConf.to_container(params) if params else None)
+    params = hydra.sweeper.get("params")  # no sweep file where this job runs (a remote worker): its own keys
+    own = [o.key_or_group for o in _parse(list(hydra.overrides.task))]
+    return own + [k for k in (OmegaConf.to_container(params) if params else {}) if k not in own]
 
 
 def experiment_hparams(cfg: DictConfig, choices: dict[str, str] | None, overrides: list[str] | None,
