@@ -79,9 +79,11 @@ def main() -> None:
     p.add_argument("--wait-ms", type=int, default=15000, help="page time before the picture is taken")
     args = p.parse_args()
     pages = args.pages.split(",")
+    if not os.path.isdir(args.logdir):
+        p.error(f"logdir={args.logdir}: no such folder. Valid choices: a run or sweep folder under outputs/")
     unknown = [x for x in pages if x not in PAGES]
     if unknown:
-        sys.exit(f"screenshots: --pages {','.join(unknown)} is not a page. Valid choices: {', '.join(PAGES)}")
+        p.error(f"--pages={','.join(unknown)}: not a TensorBoard page here. Valid choices: {', '.join(PAGES)}")
     os.makedirs(os.path.dirname(os.path.abspath(args.prefix)), exist_ok=True)
     port = free_port()
     server = start_tensorboard(args.logdir, port)

@@ -127,3 +127,15 @@ def test_the_progress_bar_shows_updates_per_second_over_the_fit(tmp_path, capsys
     assert "it/s" not in out and re.search(r"\d+ updates/s", out), out[-800:]
     assert re.search(r"[\d.]+ (epochs/s|s/epoch)", out), out[-800:]  # wrapped below it in a narrow console
     assert bar._fit_updates == trainer.global_step and bar._fit_epochs == 3
+
+
+def test_the_screenshot_script_refuses_an_unknown_page_before_starting_anything(tmp_path) -> None:
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "screenshots.py"
+    p = subprocess.run([sys.executable, str(script), str(tmp_path), str(tmp_path / "x"), "--pages", "hparams,graphz"],
+                       capture_output=True, text=True, timeout=60)
+    assert p.returncode == 2 and "--pages=graphz" in p.stderr and "Valid choices: timeseries" in p.stderr
+    assert "Traceback" not in p.stderr and not list(tmp_path.iterdir())
