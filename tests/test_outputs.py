@@ -86,7 +86,8 @@ def test_run_writes_metrics_checkpoints_and_dashboard(run, tmp_path) -> None:
     events = Events(d)
     assert {"train/loss", "train/acc", "val/loss", "val/acc"} <= events.tags()
     assert not any(t.startswith("test/") for t in events.tags())  # measured once: the metrics text card
-    assert f"| acc | {m['train']['acc']:.4f} | {m['val']['acc']:.4f} | {m['test']['acc']:.4f} |" in events.text("metrics")
+    acc = (m["train"]["acc"], m["val"]["acc"], m["test"]["acc"])
+    assert "| acc | {:.4f} | {:.4f} | {:.4f} |".format(*acc) in events.text("metrics")
     assert len(events.scalars("val/loss")) == 12 and len(events.scalars("lr/model")) == 12
     assert {"decision_boundary", "test/confusion_matrix"} <= events.tags("images")
     assert len(events.images("decision_boundary")) >= 2
