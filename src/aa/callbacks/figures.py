@@ -105,18 +105,18 @@ class ConfusionMatrix(pl.Callback):
         dm: DataModule | None = trainer.datamodule
         names = (list(dm.class_names) if dm is not None else None) or [str(i) for i in range(len(cm))]
         plt = pyplot()
-        size = min(2.5 + 0.6 * len(cm), 16)  # about 60 px a cell: counts at 11 px stay readable in the card
+        size = min(1.3 + 0.27 * len(cm), 16)  # near the card's width (about 350 px) for 10 classes: no shrinking
         fig, ax = plt.subplots(figsize=(size, size))
         ax.imshow(cm.numpy(), cmap="Blues")
         if len(cm) <= 30:  # counts in the non-empty cells: an empty one reads at a glance, and each text costs a ms
             for i, j in cm.nonzero().tolist():
-                ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=11 if len(cm) <= 15 else 8,
+                ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=9 if len(cm) <= 15 else 7,
                         color="white" if cm[i, j] > cm.max() / 2 else "black")
-            ax.set_xticks(range(len(cm)), names, rotation=90, fontsize=10)
-            ax.set_yticks(range(len(cm)), names, fontsize=10)
+            ax.set_xticks(range(len(cm)), names, rotation=90, fontsize=9)
+            ax.set_yticks(range(len(cm)), names, fontsize=9)
         ax.set_xlabel("predicted"), ax.set_ylabel("true")
         ax.set_title("test confusion matrix")
-        label = 0.4 + 0.1 * max(map(len, names)) if len(cm) <= 30 else 0.4  # inches: axis label, tick names
+        label = 0.35 + 0.08 * max(map(len, names)) if len(cm) <= 30 else 0.35  # inches: axis label, tick names
         fig.subplots_adjust(left=(label + 0.1) / size, bottom=(label + 0.1) / size, right=1 - 0.1 / size,
                             top=1 - 0.35 / size)
         publish(trainer, "test/confusion_matrix", fig, trainer.current_epoch, "confusion_matrix.png", tight=False)
