@@ -138,15 +138,42 @@ class Events:
     def images(self, tag: str) -> list:
         return [e for r in self.readers if tag in r.Tags()["images"] for e in r.Images(tag)]
 
+    def text(self, tag: str) -> str:
+        """The last text card of ``tag`` (TensorBoard's text plugin stores it as a string tensor)."""
+        from tensorboard.util import tensor_util
+
+        events = [e for r in self.readers if f"{tag}/text_summary" in r.Tags()["tensors"]
+                  for e in r.Tensors(f"{tag}/text_summary")]
+        assert events, f"no text card {tag!r}"
+        return tensor_util.make_ndarray(events[-1].tensor_proto).item().decode()
+
     def graphs(self) -> list:
         return [r.Graph() for r in self.readers if r.Tags()["graph"]]
 
-    def hparams(self) -> tuple[dict[str, Any], set[str]]:
-        """The HParams tab: the run's hyperparameters by name, and the metric tags it lists."""
+    def trial(self) -> str:
+        """The trial's name in the HParams table (its session group)."""
+        from tensorboard.plugins.hparams import plugin_data_pb2
+
+        names = []
+        for r in self.readers:
+            try:
+                content = r.PluginTagToContent("hparams")
+            except KeyError:
+                continue
+            for raw in content.values():
+                info = plugin_data_pb2.HParamsPluginData.FromString(raw)
+                if info.HasField("session_start_info"):
+                    names.append(info.session_start_info.group_name)
+        assert names, "no session_start_info"
+        return names[-1]
+
+    def hparams(self) -> tuple[dict[str, Any], dict[str, None]]:
+        """The HParams tab: the run's hyperparameters by name (in the order logged), and the metric tags
+        it lists, in the order shown."""
         from tensorboard.plugins.hparams import plugin_data_pb2
 
         values: dict[str, Any] = {}
-        metrics: set[str] = set()
+        metrics: dict[str, None] = {}
         for r in self.readers:
             try:
                 content = r.PluginTagToContent("hparams")
@@ -158,7 +185,7 @@ class Events:
                     for name, v in info.session_start_info.hparams.items():
                         values[name] = getattr(v, v.WhichOneof("kind"))
                 if info.HasField("experiment"):
-                    metrics |= {m.name.tag for m in info.experiment.metric_infos}
+                    metrics.update(dict.fromkeys(m.name.tag for m in info.experiment.metric_infos))
         assert values, "no hparams summary"
         return values, metrics
 

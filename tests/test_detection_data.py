@@ -97,7 +97,11 @@ def test_coco_folder_reads_polygons_and_both_kinds_of_rle(tmp_path: Path) -> Non
     dm.setup()
     assert dm.class_names == ["background", "dot", "box"]  # category ids 3, 7 in id order
     assert dm.input_shape == (3, 40, 40)  # the detector's size: the largest side the file states
-    items = {t["image_id"]: t for split in dm.splits.values() for _, t in split}
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # e.g. torch's UserWarning on a read-only array: a run prints none
+        items = {t["image_id"]: t for split in dm.splits.values() for _, t in split}
     assert set(items) == {1, 2, 3} and len(dm.splits["val"]) == 1 and dm.test_split is None  # 3 images: no test
     assert items[1]["labels"].tolist() == [2] and items[1]["boxes"].tolist() == [[4, 6, 14, 14]]
     assert items[1]["masks"][0, 6:14, 4:14].all() and items[1]["masks"][0].sum() == 80

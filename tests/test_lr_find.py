@@ -80,7 +80,7 @@ def test_lr_find_logs_curve_and_trains_with_the_suggestion(tmp_path: Path, caplo
     assert len(curve) >= 20 and "lr_find" in events.tags("images")
     assert lr == pytest.approx(suggest(curve_lrs, curve), rel=1e-3)  # the rule, applied to the logged curve
     assert cfg.optim.lr == pytest.approx(lr, rel=1e-3)
-    assert events.scalars("lr-SGD")[0] == pytest.approx(lr, rel=1e-3)  # what the optimiser trained with
+    assert events.scalars("lr/model")[0] == pytest.approx(lr, rel=1e-3)  # what the optimiser trained with
     assert (tmp_path / "lr_find.png").stat().st_size > 0
     assert metrics["test"]["acc"] > 0.85, "optim.lr=1e-5 alone would not move off chance in 15 epochs"
 

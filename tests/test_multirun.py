@@ -26,5 +26,7 @@ def test_sweep_runs_every_job_in_its_own_directory(tmp_path) -> None:
         m = json.loads((sweep / j / "metrics.json").read_text())
         assert (m["epochs"], m["optimizer_steps"]) == (1, 3)  # debug=fast
         events = Events(sweep / j)
-        assert events.scalars("lr-" + cfg.optim._target_.rsplit(".", 1)[1]) == [pytest.approx(float(lr))]
-        assert events.scalars("test/acc")[-1] == m["test"]["acc"]
+        assert events.scalars("lr/model") == [pytest.approx(float(lr))]
+        hparams, metrics = events.hparams()  # what the sweep varied, then the model and data set; no debug
+        assert hparams == {"optim": optim, "optim/lr": pytest.approx(float(lr)), "model": "mlp", "dataset": "digits"}
+        assert events.trial() == f"optim={optim},optim.lr={lr}" and next(iter(metrics)) == "val/acc"

@@ -54,7 +54,7 @@ def _lrs(tmp_path, overrides: list[str]):
     """The per-epoch learning rates the run logged, the val/loss per epoch, and the run's task."""
     dm, task, trainer = fit([*PLAYGROUND, *overrides], tmp_path)
     events = Events(tmp_path)
-    return [round(v, 8) for v in events.scalars("lr-SGD")], events.scalars("val/loss"), dm, task, trainer
+    return [round(v, 8) for v in events.scalars("lr/model")], events.scalars("val/loss"), dm, task, trainer
 
 
 @pytest.mark.slow

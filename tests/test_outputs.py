@@ -61,7 +61,7 @@ def test_the_hparams_tab_names_the_group_choices_of_a_command_line_run(cli_run) 
     _, run_dir, _ = cli_run
     hparams, metrics = Events(run_dir).hparams()
     assert (hparams["model"], hparams["dataset"], hparams["optim"]) == ("mlp", "digits", "adam")
-    assert hparams["model/hidden"] == "[16]" and "test/acc" in metrics
+    assert hparams["model/hidden"] == "[16]" and "val/acc" in metrics
 
 
 def test_train_log_keeps_the_run_log(cli_run) -> None:
@@ -84,15 +84,17 @@ def test_run_writes_metrics_checkpoints_and_dashboard(run, tmp_path) -> None:
     assert saved["optimized_metric"] == {"name": "val/acc", "value": saved["val"]["acc"]}
 
     events = Events(d)
-    assert {"train/loss", "train/acc", "val/loss", "val/acc", "test/acc"} <= events.tags()
-    assert events.scalars("test/acc") == [pytest.approx(m["test"]["acc"])]
-    assert len(events.scalars("val/loss")) == 12 and len(events.scalars("lr-Adam")) == 12
+    assert {"train/loss", "train/acc", "val/loss", "val/acc"} <= events.tags()
+    assert not any(t.startswith("test/") for t in events.tags())  # measured once: the metrics text card
+    acc = (m["train"]["acc"], m["val"]["acc"], m["test"]["acc"])
+    assert "| acc | {:.4f} | {:.4f} | {:.4f} |".format(*acc) in events.text("metrics")
+    assert len(events.scalars("val/loss")) == 12 and len(events.scalars("lr/model")) == 12
     assert {"decision_boundary", "test/confusion_matrix"} <= events.tags("images")
     assert len(events.images("decision_boundary")) >= 2
     hparams, metrics = events.hparams()
-    assert hparams["dataset/name"] == "xor" and hparams["max_epochs"] == 12
+    assert hparams["dataset/name"] == "xor" and hparams["trainer/max_epochs"] == 12
     assert hparams["optim/lr"] == pytest.approx(0.001)
-    assert {"train/loss", "val/acc", "test/acc"} <= metrics
+    assert {"train/loss", "val/acc"} <= metrics.keys() and next(iter(metrics)) == "val/acc"
 
 
 @pytest.mark.slow

@@ -136,7 +136,13 @@ def test_word2vec_run_writes_neighbours_projector_and_a_gensim_readable_vector_f
     assert (run_dir / "metrics.json").exists() and m["test"]["loss"] > 0
     assert list(run_dir.glob("tb/**/projector_config.pbtxt"))
     metadata = next(run_dir.glob("tb/**/metadata.tsv")).read_text().splitlines()
-    assert metadata[0] == "word\tclass" and len(metadata) == 1 + 66
+    assert metadata[0] == "class\tword" and len(metadata) == 1 + 66
+    from PIL import Image
+
+    sprite = Image.open(next(run_dir.glob("tb/**/sprite.png"))).convert("RGB")  # a class-coloured square a word
+    classes = [line.split("\t")[0] for line in metadata[1:]]
+    colours = {sprite.getpixel((4 + 8 * (i % 9), 4 + 8 * (i // 9))) for i in range(66)}  # 9 squares a row
+    assert len(colours) == len(set(classes)) >= 5
     lines = (run_dir / "embeddings.txt").read_text().splitlines()
     assert lines[0] == "66 100" and len(lines) == 67
     gensim = pytest.importorskip("gensim")

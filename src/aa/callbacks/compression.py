@@ -101,17 +101,22 @@ class CompressionReport(pl.Callback):
         metric = pl_module.objective.metric
         batches = list(trainer.datamodule.test_dataloader())
         layers = quantized_layers(after)
-        side = {name: report.profile(m, pl_module.objective, batches, metric, layers, self.repeats)
-                for name, m in (("before", before), ("after", after))}
+        models = {"before": before, "after": after}
+        side = {name: report.profile(m, pl_module.objective, batches, metric, layers) for name, m in models.items()}
+        timings, timed = report.latencies(models, batches, self.repeats)
+        for name, timing in timings.items():
+            side[name].update(timing)
         method = " + ".join(filter(None, [self.prune and f"prune={self.prune.method}",
                                            self.quantize and f"quantize={self.quantize.mode}",
                                            reference == "teacher" and "distill=kd"]))
         self.section = {"sparsity": side["after"]["sparsity"], **report.ratios(side["before"], side["after"]),
                         "method": method, "reference": reference, "quantized_layers": layers,
                         **{k: v for c in (self.prune, self.quantize) if c is not None for k, v in c.describe().items()},
+                        "latency": timed,
                         "before": side["before"], "after": side["after"]}
         report.print_table(self.section, metric, reference)
-        report.save(self.section, trainer.default_root_dir, trainer.logger, metric)
+        start = (self.prune.describe().get("pruned_at_epochs") or [0])[0] if self.prune is not None else 0
+        report.save(self.section, trainer.default_root_dir, trainer.logger, metric, (start, trainer.current_epoch))
 
     def report(self) -> dict[str, Any]:
         return {"compression": self.section} if self.section else {}

@@ -47,10 +47,11 @@ class DecodedExamples(pl.Callback):
         out_tokens = [dm.tgt_vocab.itos[t] for t in pred.tolist() if t]
         w = weights[: len(out_tokens), : len(src_tokens)]
         plt = pyplot()
-        fig, ax = plt.subplots(figsize=(1 + 0.35 * len(src_tokens), 1 + 0.35 * len(out_tokens)))
-        ax.imshow(w, cmap="viridis", vmin=0, vmax=1, aspect="auto")
-        ax.set_xticks(range(len(src_tokens)), src_tokens, rotation=90, fontsize=7)
-        ax.set_yticks(range(len(out_tokens)), out_tokens, fontsize=7)
-        ax.set_xlabel("source"), ax.set_ylabel("decoded")
-        ax.set_title(f"attention, test sample {i}", fontsize=8)
+        fig, ax = plt.subplots(figsize=(2.6 + 0.4 * len(src_tokens), 1.6 + 0.4 * len(out_tokens)), dpi=100)
+        image = ax.imshow(w.numpy(), cmap="viridis", vmin=0, vmax=1, aspect="auto")
+        ax.set_xticks(range(len(src_tokens)), src_tokens, rotation=90, fontsize=10)
+        ax.set_yticks(range(len(out_tokens)), out_tokens, fontsize=10)
+        ax.set_xlabel("source token"), ax.set_ylabel("decoded token")
+        fig.colorbar(image, ax=ax, fraction=0.05, pad=0.03, label="attention weight")
+        ax.set_title(f"attention, test sample {i}", fontsize=10)
         publish(trainer, f"attention/test_sample_{i}", fig, trainer.current_epoch, f"attention_{i}.png")

@@ -1,5 +1,6 @@
 """A few validation images per epoch in TensorBoard: the detector's boxes, labels, scores and masks drawn
-beside the ground truth (torchvision.utils.draw_bounding_boxes / draw_segmentation_masks)."""
+beside the ground truth (torchvision.utils.draw_bounding_boxes / draw_segmentation_masks), under a legend
+row naming the columns; labels in matplotlib's DejaVu Sans, 14 px, on a filled box of the box's colour."""
 from __future__ import annotations
 
 import os
@@ -9,11 +10,21 @@ import pytorch_lightning as pl
 import torch
 from torch import Tensor
 
+from aa.base.plotting import LABEL_PX, header
+
 if TYPE_CHECKING:
     from aa.data.detection_data import DetectionData
 
 
 MIN_SIDE = 256  # small images are enlarged (nearest pixel) so that labels stay readable
+TEXT = {"lime": "black", "red": "white"}  # label text that contrasts with its box's colour
+
+
+def label_font() -> str:
+    """A TrueType file that is always there: the DejaVu Sans matplotlib ships."""
+    from matplotlib import font_manager
+
+    return font_manager.findfont("DejaVu Sans")
 
 
 def draw(image: Tensor, boxes: Tensor, labels: list[str], masks: Tensor | None, colour: str) -> Tensor:
@@ -26,7 +37,8 @@ def draw(image: Tensor, boxes: Tensor, labels: list[str], masks: Tensor | None, 
         big = masks.bool().cpu().repeat_interleave(k, -1).repeat_interleave(k, -2)
         out = draw_segmentation_masks(out, big, alpha=0.4, colors=colour)
     if len(boxes):
-        out = draw_bounding_boxes(out, boxes.cpu() * k, labels=labels, colors=colour, width=2)
+        out = draw_bounding_boxes(out, boxes.cpu() * k, labels=labels, colors=colour, width=2, font=label_font(),
+                                  font_size=LABEL_PX, label_colors=TEXT.get(colour, "black"), fill_labels=True)
     return out
 
 
@@ -76,13 +88,17 @@ class DetectionFigures(pl.Callback):
         return images, [{k: v.to(device) if isinstance(v, Tensor) else v for k, v in t.items()} for _, t in items]
 
     def publish(self, trainer: pl.Trainer, tiles: list[Tensor]) -> None:
+        from PIL import Image
         from torchvision.transforms.v2.functional import resize
-        from torchvision.utils import make_grid, save_image
+        from torchvision.utils import make_grid
 
         side = max(max(t.shape[-2:]) for t in tiles)
         same = [resize(t, [side, side]) if t.shape[-2:] != (side, side) else t for t in tiles]
         grid = make_grid(same, nrow=2, padding=2)
+        legend = ["truth (green)", f"prediction (red, score >= {self.threshold:g})"]
+        picture = header(grid.permute(1, 2, 0).numpy(), legend, side + 2, left=2)
         for logger in trainer.loggers:
             if hasattr(logger.experiment, "add_image"):
-                logger.experiment.add_image("val/detections", grid, global_step=trainer.current_epoch)
-        save_image(grid.float() / 255, os.path.join(trainer.default_root_dir, "detections.png"))
+                logger.experiment.add_image("val/detections", picture, global_step=trainer.current_epoch,
+                                            dataformats="HWC")
+        Image.fromarray(picture).save(os.path.join(trainer.default_root_dir, "detections.png"))

@@ -7,7 +7,7 @@ from typing import Any
 import pytorch_lightning as pl
 import torch
 
-from aa.base.plotting import pyplot
+from aa.base.plotting import legible, pyplot
 from aa.data.contract import DataModule, InMemory
 from aa.task.classification import Classification
 
@@ -28,7 +28,7 @@ def publish(trainer: pl.Trainer, tag: str, fig: Any, step: int, png: str, tight:
             warnings.simplefilter("ignore")  # a layout that cannot tighten is drawn as it is
             fig.tight_layout()
     canvas.draw()
-    image = np.asarray(canvas.buffer_rgba())[..., :3].copy()
+    image = legible(np.asarray(canvas.buffer_rgba())[..., :3].copy())
     Image.fromarray(image).save(os.path.join(trainer.default_root_dir, png), compress_level=1)
     for logger in trainer.loggers:
         if hasattr(logger.experiment, "add_image"):
@@ -85,8 +85,10 @@ class DecisionBoundary(EpochFigure):
         pl_module.train(was_training)
         prob = torch.softmax(phi, -1)[:, 1] if phi.shape[-1] > 1 else torch.sigmoid(phi[:, 0])
         fig, ax = plt.subplots(figsize=(4.2, 4))
-        ax.contourf(gx, gy, prob.reshape(gx.shape).cpu(), levels=20, cmap="RdBu", vmin=0, vmax=1, alpha=0.8)
-        ax.scatter(x[:, 0], x[:, 1], c=y, cmap="RdBu", vmin=0, vmax=1, s=10, edgecolors="white", linewidths=0.4)
+        ax.contourf(gx.numpy(), gy.numpy(), prob.reshape(gx.shape).cpu().numpy(), levels=20, cmap="RdBu", vmin=0,
+                    vmax=1, alpha=0.8)
+        ax.scatter(x[:, 0].numpy(), x[:, 1].numpy(), c=y.numpy(), cmap="RdBu", vmin=0, vmax=1, s=10,
+                   edgecolors="white", linewidths=0.4)
         ax.set_title(f"decision boundary, epoch {epoch + 1}")
         ax.set_xticks([]), ax.set_yticks([])
         publish(trainer, "decision_boundary", fig, epoch, "decision_boundary.png")
@@ -103,18 +105,18 @@ class ConfusionMatrix(pl.Callback):
         dm: DataModule | None = trainer.datamodule
         names = (list(dm.class_names) if dm is not None else None) or [str(i) for i in range(len(cm))]
         plt = pyplot()
-        size = min(2 + 0.45 * len(cm), 14)
+        size = min(1.3 + 0.27 * len(cm), 16)  # near the card's width (about 350 px) for 10 classes: no shrinking
         fig, ax = plt.subplots(figsize=(size, size))
-        ax.imshow(cm, cmap="Blues")
+        ax.imshow(cm.numpy(), cmap="Blues")
         if len(cm) <= 30:  # counts in the non-empty cells: an empty one reads at a glance, and each text costs a ms
             for i, j in cm.nonzero().tolist():
-                ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=7,
+                ax.text(j, i, int(cm[i, j]), ha="center", va="center", fontsize=9 if len(cm) <= 15 else 7,
                         color="white" if cm[i, j] > cm.max() / 2 else "black")
-            ax.set_xticks(range(len(cm)), names, rotation=90, fontsize=7)
-            ax.set_yticks(range(len(cm)), names, fontsize=7)
+            ax.set_xticks(range(len(cm)), names, rotation=90, fontsize=9)
+            ax.set_yticks(range(len(cm)), names, fontsize=9)
         ax.set_xlabel("predicted"), ax.set_ylabel("true")
         ax.set_title("test confusion matrix")
-        label = 0.35 + 0.07 * max(map(len, names)) if len(cm) <= 30 else 0.35  # inches: axis label, tick names
+        label = 0.35 + 0.08 * max(map(len, names)) if len(cm) <= 30 else 0.35  # inches: axis label, tick names
         fig.subplots_adjust(left=(label + 0.1) / size, bottom=(label + 0.1) / size, right=1 - 0.1 / size,
                             top=1 - 0.35 / size)
         publish(trainer, "test/confusion_matrix", fig, trainer.current_epoch, "confusion_matrix.png", tight=False)

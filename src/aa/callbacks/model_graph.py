@@ -31,6 +31,10 @@ class ModelGraph(pl.Callback):
         if example is None:
             return
         model = pl_module.model
+        takes = _required_inputs(model)
+        if takes > 1:  # e.g. an encoder-decoder's forward(src, tgt_in): one input tensor cannot trace it
+            log.info("model graph not drawn: %s.forward takes %d inputs", type(model).__name__, takes)
+            return
         was_training = model.training
         model.eval()
         try:
@@ -44,3 +48,11 @@ class ModelGraph(pl.Callback):
             log.warning("model graph not drawn in TensorBoard: %s", " ".join(str(e).split())[:200])
         finally:
             model.train(was_training)
+
+
+def _required_inputs(model: torch.nn.Module) -> int:
+    """How many positional arguments without a default the model's forward takes."""
+    import inspect
+
+    params = inspect.signature(model.forward).parameters.values()
+    return sum(p.default is p.empty and p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD) for p in params)

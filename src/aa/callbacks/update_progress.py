@@ -1,7 +1,9 @@
 """A progress bar that counts optimiser updates, not Lightning batches.
 
 For in-memory data one Lightning batch is a chunk of many updates (aa.data.tensor_data), which the
-stock bar shows as "1/1" per epoch; this bar is told of each update by the chunk it is iterating."""
+stock bar shows as "1/1" per epoch; this bar is told of each update by the chunk it is iterating. Its
+speed column is measured over the whole fit (updates and epochs per second), where the stock column
+measured one epoch's Lightning batches and read ``0.00it/s`` for an epoch of one chunk."""
 from __future__ import annotations
 
 import time
@@ -9,6 +11,8 @@ from typing import Any
 
 import pytorch_lightning as pl
 from pytorch_lightning.callbacks import RichProgressBar
+from rich.progress import ProgressColumn, Task
+from rich.text import Text
 
 from aa.data.tensor_data import Chunk
 
@@ -18,6 +22,30 @@ class UpdateProgressBar(RichProgressBar):
         super().__init__()
         self.refresh_s = refresh_s  # redraw at most this often: a redraw costs more than a small update
         self._done, self._drawn = 0, 0.0
+        self._fit_updates, self._fit_epochs, self._fit_start = 0, 0, None
+
+    def configure_columns(self, trainer: pl.Trainer) -> list:
+        """Lightning's columns with its per-epoch speed replaced by the rate over the whole fit."""
+        columns = super().configure_columns(trainer)
+        return [*columns[:-1], RateColumn(self, style=self.theme.processing_speed)]
+
+    def rate(self) -> str:
+        """Updates (and epochs) per second since the fit began; empty until something was measured."""
+        if self._fit_start is None or self._fit_updates == 0:
+            return ""
+        seconds = time.monotonic() - self._fit_start
+        if seconds <= 0:
+            return ""
+        updates = self._fit_updates / seconds
+        text = f"{updates:,.0f} updates/s" if updates >= 10 else f"{updates:.2f} updates/s"
+        if self._fit_epochs:
+            epochs = self._fit_epochs / seconds
+            text += f", {epochs:.1f} epochs/s" if epochs >= 1 else f", {1 / epochs:.1f} s/epoch"
+        return text
+
+    def on_train_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._fit_updates, self._fit_epochs, self._fit_start = 0, 0, time.monotonic()
+        super().on_train_start(trainer, pl_module)
 
     @property
     def total_train_batches(self) -> int | float:
@@ -35,6 +63,7 @@ class UpdateProgressBar(RichProgressBar):
 
     def _advance(self) -> None:
         self._done += 1
+        self._fit_updates += 1
         now = time.monotonic()
         if now - self._drawn >= self.refresh_s:
             self._drawn = now
@@ -70,6 +99,7 @@ class UpdateProgressBar(RichProgressBar):
             super().on_validation_end(trainer, pl_module)
 
     def on_train_epoch_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        self._fit_epochs += 1
         self.refresh()
 
     def on_train_end(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
@@ -80,11 +110,25 @@ class UpdateProgressBar(RichProgressBar):
                            batch_idx: int) -> None:
         if not isinstance(batch, Chunk):
             self._done += 1
+            self._fit_updates += 1
         if not self.is_disabled and self.train_progress_bar_id is None:
             self._initialize_train_progress_bar_id()
         self._update(self.train_progress_bar_id, self._done)
         self._update_metrics(trainer, pl_module)
         self.refresh()
+
+
+class RateColumn(ProgressColumn):
+    """The training bar's rate over the whole fit; an evaluation bar's own speed when rich measured one."""
+
+    def __init__(self, bar: UpdateProgressBar, style: Any) -> None:
+        self.bar, self.style = bar, style
+        super().__init__()
+
+    def render(self, task: Task) -> Text:
+        if task.id == self.bar.train_progress_bar_id:
+            return Text(self.bar.rate(), style=self.style)
+        return Text(f"{task.speed:.2f} batches/s" if task.speed else "", style=self.style)
 
 
 def _single_batch(trainer: pl.Trainer) -> bool:

@@ -1,8 +1,9 @@
 """What a Word2Vec run learned, shown and kept: nearest-neighbour tables, the projector, a vector file.
 
 After testing: for chosen words their nearest words by cosine (printed and as TensorBoard text), the
-vectors of the most frequent words in TensorBoard's projector labelled with their word (and class,
-when the corpus knows it), and ``embeddings.txt`` in word2vec's text format (gensim's
+vectors of the most frequent words in TensorBoard's projector labelled with their word (and, when the
+corpus knows it, with their class as the metadata's first column and each point drawn as a square of its
+class's colour, so the projector opens coloured by class), and ``embeddings.txt`` in word2vec's text format (gensim's
 ``KeyedVectors.load_word2vec_format`` reads it; text models start from it with
 ``model.pretrained_embeddings``).
 """
@@ -24,6 +25,17 @@ def write_word2vec(path: str, words: Sequence[str], vectors: Tensor) -> None:
         f.write(f"{len(words)} {vectors.shape[1]}\n")
         for word, row in zip(words, vectors.tolist()):
             f.write(word + " " + " ".join(f"{v:.6g}" for v in row) + "\n")
+
+
+def class_squares(classes: Sequence[str], side: int = 8) -> Tensor:
+    """One ``side`` x ``side`` square per point in its class's colour (grey without a class): the
+    projector's sprites, which show the classes before any setting is chosen."""
+    from aa.base.plotting import palette
+
+    names = sorted({c for c in classes if c})
+    colours = dict(zip(names, palette(len(names))))
+    rgb = torch.tensor([colours.get(c, (0.6, 0.6, 0.6)) for c in classes], dtype=torch.float32)
+    return rgb[:, :, None, None].expand(-1, -1, side, side).contiguous()
 
 
 class WordVectorReport(pl.Callback):
@@ -61,14 +73,15 @@ class WordVectorReport(pl.Callback):
         Console().print(table)
         write_word2vec(os.path.join(trainer.default_root_dir, "embeddings.txt"), itos, vectors)
         n = min(self.projector_words, len(itos))
-        labels = [[w, classes.get(w, "")] for w in itos[:n]] if classes else list(itos[:n])
+        labels = [[classes.get(w, ""), w] for w in itos[:n]] if classes else list(itos[:n])
         text = "| word | nearest words |\n| --- | --- |\n" + "\n".join(f"| {w} | {near} |" for w, near in rows)
         for logger in trainer.loggers:
             writer = logger.experiment
             if hasattr(writer, "add_embedding"):
                 writer.add_text("nearest_neighbours", text, global_step=trainer.current_epoch)
                 writer.add_embedding(vectors[:n], metadata=labels, tag="word_vectors", global_step=trainer.current_epoch,
-                                     metadata_header=["word", "class"] if classes else None)
+                                     metadata_header=["class", "word"] if classes else None,
+                                     label_img=class_squares([c for c, _ in labels]) if classes else None)
                 writer.flush()
 
     def table(self, vectors: Tensor, itos: Sequence[str], classes: dict[str, str]) -> list[tuple[str, str]]:

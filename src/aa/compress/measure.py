@@ -94,6 +94,9 @@ def quantized_layers(model: nn.Module) -> list[str]:
                       or hasattr(m, "_all_weight_values"))]
 
 
+WARMUP = 10  # passes before timing: first calls allocate and pick kernels
+
+
 @torch.inference_mode()
 def latency_ms(model: nn.Module, x: Tensor, repeats: int = 30, warmup: int = 3) -> float:
     """Median wall time of one forward pass on the CPU, in milliseconds."""
@@ -105,3 +108,24 @@ def latency_ms(model: nn.Module, x: Tensor, repeats: int = 30, warmup: int = 3) 
         model(x)
         times.append(time.perf_counter() - start)
     return 1000 * statistics.median(times)
+
+
+@torch.inference_mode()
+def latency_pair(models: dict[str, nn.Module], x: Tensor, repeats: int = 30, warmup: int = WARMUP) -> dict[str, dict]:
+    """Forward-pass wall times of several models on the same input, measured in turns (one pass of each
+    per round) so a change in the machine's load falls on all of them alike, after ``warmup`` passes of
+    each: per model the median and the quartiles in milliseconds, and the torch thread count used."""
+    for model in models.values():
+        for _ in range(warmup):
+            model(x)
+    times: dict[str, list[float]] = {name: [] for name in models}
+    for _ in range(repeats):
+        for name, model in models.items():
+            start = time.perf_counter()
+            model(x)
+            times[name].append(1000 * (time.perf_counter() - start))
+    out = {}
+    for name, t in times.items():
+        q1, median, q3 = statistics.quantiles(t, n=4) if len(t) > 1 else (t[0],) * 3
+        out[name] = {"median": median, "q1": q1, "q3": q3}
+    return out

@@ -76,7 +76,7 @@ class CocoImages(Dataset):
                   "image_id": int(info["id"])}
         target["boxes"][:, 0::2].clamp_(max=w)
         target["boxes"][:, 1::2].clamp_(max=h)
-        return torch.from_numpy(np.asarray(image)).permute(2, 0, 1).contiguous(), target
+        return torch.from_numpy(np.array(image)).permute(2, 0, 1).contiguous(), target  # a writable copy
 
 
 MIN_TEST_IMAGES = 10

@@ -37,8 +37,10 @@ def latent_map(codes: Tensor, labels: Tensor, names: list[str], epoch: int) -> A
         codes = torch.cat([codes, torch.zeros_like(codes)], 1)
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(5, 4.5))
-    points = ax.scatter(codes[:, 0], codes[:, 1], c=labels, cmap="tab10", s=8, vmin=-0.5, vmax=9.5)
-    if len(names) <= 10:
+    cmap, n = ("tab10", 10) if len(names) <= 10 else ("tab20", 20)  # 20 classes in 20 distinct colours
+    points = ax.scatter(codes[:, 0].numpy(), codes[:, 1].numpy(), c=labels.numpy(), cmap=cmap, s=8, vmin=-0.5,
+                        vmax=n - 0.5)
+    if len(names) <= 20:
         cbar = fig.colorbar(points, ax=ax, ticks=range(len(names)))
         cbar.ax.set_yticklabels(names)
     ax.set_title(f"{title}, epoch {epoch + 1}")
@@ -51,7 +53,7 @@ def mixture_cloud(samples: Tensor, real: Tensor, centers: Tensor, std: float, ep
 
     plt = pyplot()
     fig, ax = plt.subplots(figsize=(4.5, 4.5))
-    real, samples = real.cpu(), samples.detach().cpu()
+    real, samples = real.cpu().numpy(), samples.detach().cpu().numpy()
     ax.scatter(real[:, 0], real[:, 1], s=3, c="tab:blue", alpha=0.3, label="data")
     ax.scatter(samples[:, 0], samples[:, 1], s=3, c="tab:red", alpha=0.5, label="samples")
     for c in centers.cpu():

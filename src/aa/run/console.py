@@ -5,6 +5,10 @@ import logging
 import warnings
 
 OWN = ("aa", "hydra", "__main__")
+KNOWN = (  # third-party warnings of every normal run that aa cannot act on; kept out of train.log too
+    r"`isinstance\(treespec, LeafSpec\)` is deprecated",  # Lightning's own call into torch's pytree
+    r"Found \d+ module\(s\) in eval mode",  # torchmetrics' FID keeps its judge network in eval mode by design
+)
 
 
 class OwnOrSevere(logging.Filter):
@@ -17,6 +21,8 @@ def quiet_console() -> None:
     console handlers (the run's train.log still receives all of it)."""
     logging.captureWarnings(True)
     warnings.simplefilter("default")
+    for message in KNOWN:
+        warnings.filterwarnings("ignore", message=message)
     for handler in logging.getLogger().handlers:
         if type(handler) is logging.StreamHandler and not any(isinstance(f, OwnOrSevere) for f in handler.filters):
             handler.addFilter(OwnOrSevere())

@@ -19,6 +19,7 @@ def line(console: Console, text: str) -> None:
 
 
 def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
+    metrics, players = separate_players(metrics)
     table = Table(title="aa-train: final metrics", show_header=True, header_style="bold")
     table.add_column("metric")
     for split in ("train", "val", "test"):
@@ -28,6 +29,8 @@ def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
         table.add_row(name, *(f"{metrics[s][name]:.4f}" if name in metrics[s] else "-" for s in ("train", "val", "test")))
     console = Console()
     console.print(table)
+    if players is not None:
+        console.print(players)
     source = metrics.get("reported_from")
     if source:
         line(console, f"val and test: {source}; train: averages over the last epoch's updates")
@@ -80,3 +83,19 @@ def resume_hint(stopped: Exception, run_dir: str, hydra: Any) -> None:
     else:
         again = shlex.join(["aa-train", f"resume={shown(run_dir)}"])
     line(console, f"aa-train: {stopped}; last.ckpt written. To continue: {again}")
+
+
+def separate_players(metrics: dict[str, Any]) -> tuple[dict[str, Any], Table | None]:
+    """A game's per-player training losses (``d_loss``, ``g_loss``) in a table of their own: its train
+    ``loss`` is one player's, its val/test ``loss`` a quality measure, so one row would mix the two.
+    Returns the metrics for the main table and the players' table (None for one-player objectives)."""
+    train = metrics["train"]
+    players = {k: v for k, v in train.items() if k.endswith("_loss") and not k.startswith("loss")}
+    if len(players) < 2:
+        return metrics, None
+    table = Table(title="players: training losses (last epoch's updates)", header_style="bold")
+    table.add_column("player"), table.add_column("loss", justify="right")
+    for name, value in players.items():
+        table.add_row(name.removesuffix("_loss"), f"{value:.4f}")
+    rest = {k: v for k, v in train.items() if k not in players and k != "loss"}
+    return {**metrics, "train": rest}, table

@@ -25,7 +25,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
 
     from aa.run import build
     from aa.run.cuda_check import runtime_cuda_check
-    from aa.run.hparams import flat_hparams, write_hparams
+    from aa.run.hparams import write_hparams
     from aa.run.lr_find import maybe_find_lr
     from aa.run.summary import print_summary
     from aa.config.optimized_metric import default_metric
@@ -81,8 +81,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         from aa.run.summary import data_lines
 
         trainer.logger.experiment.add_text("data", "\n\n".join(data_lines(metrics["data"])), trainer.global_step)
-        tags = [f"{s}/{k}" for s in ("train", "val", "test") for k in metrics[s]]
-        write_hparams(trainer.logger, flat_hparams(cfg, choices), tags)
+        write_hparams(trainer.logger, cfg, choices, overrides, metrics)
         trainer.logger.finalize("success")
     print_summary(metrics, run_dir)
     return metrics

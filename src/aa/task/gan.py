@@ -28,6 +28,7 @@ class Adversarial(Objective):
 
     task = "generation"
     metric = "fd"
+    players = ("generator", "discriminator")
 
     def __init__(self, data: "DataModule", model: nn.Module, cfg: Any, classifier: nn.Module | None = None, d_steps: int = 1,
                  label_smoothing: float = 0.0) -> None:

@@ -16,7 +16,7 @@ import torch
 from torch import Tensor, nn
 
 from aa.base.rng import restore_rng, rng_state
-from aa.task.lightning_state import logging_step, optimizer_step_progress
+from aa.task.lightning_state import optimizer_step_progress
 from aa.task.objective import Objective, Step, WithLoss
 from aa.task.regularizers import Regularizer
 
@@ -223,23 +223,25 @@ class TaskModule(pl.LightningModule):
             self.val_history[self.current_epoch] = {k: float(v) for k, v in values.items()}
 
     def on_test_epoch_end(self) -> None:
-        self.publish({f"test/{name}": value for name, value in self.objective.compute("test").items()}, flush=True)
+        values = {f"test/{name}": value for name, value in self.objective.compute("test").items()}
+        self.publish(values, to_loggers=False)  # measured once: the final metrics' text card and metrics.json
 
-    def publish(self, metrics: dict[str, Any], flush: bool = False) -> None:
+    def publish(self, metrics: dict[str, Any], flush: bool = False, to_loggers: bool = True) -> None:
         """Epoch metrics to what monitors them (checkpoints, early stopping, plateau schedules and the run's
-        report read ``trainer.callback_metrics``) and to every logger at Lightning's own step, with its
-        ``epoch`` key; ``flush`` writes the loggers' files, so the dashboard shows the epoch. Not
-        ``self.log``: its result collection moves a torchmetrics state per value and call, about 1 ms each,
-        more than a small model's whole epoch. A sanity check's values are dropped, as Lightning drops them."""
+        report read ``trainer.callback_metrics``) and to every logger with the epoch as the step, so every
+        family's curves share one x-axis (no separate ``epoch`` series); ``flush`` writes the loggers'
+        files, so the dashboard shows the epoch. Not ``self.log``: its result collection moves a
+        torchmetrics state per value and call, about 1 ms each, more than a small model's whole epoch. A
+        sanity check's values are dropped, as Lightning drops them."""
         trainer = self.trainer
         if trainer.sanity_checking or not metrics:
             return
         values = {name: torch.as_tensor(value).detach() for name, value in metrics.items()}
         trainer.callback_metrics.update(values)
+        if not to_loggers:
+            return
         scalars: dict[str, float] = {name: float(value) for name, value in values.items()}
-        scalars.setdefault("epoch", trainer.current_epoch)
-        step = logging_step(trainer)
         for logger in trainer.loggers:
-            logger.log_metrics(scalars, step)
+            logger.log_metrics(scalars, trainer.current_epoch)
             if flush:
                 logger.save()

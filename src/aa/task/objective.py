@@ -60,6 +60,8 @@ class Objective(nn.Module):
     task: str = "classification"
     """The kind of run, written to metrics.json (classification, regression, generation, ...)."""
     metric: str = "loss"
+    players: tuple[str, ...] = ("model",)
+    """One name per optimiser ``optimizers`` returns, in its order (the dashboard's ``lr/<player>``)."""
 
     def optimizers(self, model: nn.Module, optimizer: Callable[..., "Optimizer"]) -> list["Optimizer"]:
         """One optimiser over the model's parameters; objectives with several (a GAN) override this."""

@@ -58,9 +58,9 @@ class Checkpoint(NodeSchema):
                                                   "run continues exactly where the saved one stood")
 
 
-@schema("pytorch_lightning.callbacks.LearningRateMonitor")
-class LRMonitor(NodeSchema):
-    logging_interval: str = opt("epoch", choices=("epoch", "step"))
+@schema("aa.callbacks.learning_rates.LearningRates")
+class LearningRates(NodeSchema):
+    pass
 
 
 @schema("aa.callbacks.figures.DecisionBoundary")
