@@ -122,7 +122,11 @@ def outcome(model: str, dataset: str, files: dict[str, list[str]], run_dir: Path
         validate(cfg)
     except ConfigError as e:
         return f"refused: {e}"
-    train(cfg, str(run_dir))
+    metrics = train(cfg, str(run_dir))
+    data = metrics["data"]  # every run says what it used of each split and where each split came from
+    measured = ("train", "val", "test") if metrics["test_split"] is not None else ("train", "val")
+    missing = [s for s in measured if data.get(s, {}).get("samples", 0) <= 0 or s not in (data.get("sources") or {})]
+    assert not missing, f"model={model} dataset={dataset}: no count or source for {missing}: {data}"
     return "trained"
 
 

@@ -78,7 +78,7 @@ class TextData(TensorDataModule):
         if rec.test_texts:
             self.split_sources = {"train": f"{1 - self.val_fraction:.0%} of the training file",
                                   "val": f"{self.val_fraction:.0%} of the training file (seed {self.seed})",
-                                  "test": "the data set's own test file"}
+                                  "test": "the data set's own test split"}
         else:
             self.split_sources = seeded_split_sources(self.val_fraction, self.test_fraction, self.seed, "the texts")
         self._loaded = True
