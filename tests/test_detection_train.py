@@ -68,3 +68,32 @@ def test_aa_detect_writes_annotated_pngs_and_coco_results(trained: Path, tmp_pat
     bad = subprocess.run(["aa-detect", f"ckpt={trained / 'checkpoints' / 'best.ckpt'}", f"input={tmp_path / 'none'}"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "Traceback" not in bad.stderr and "not a folder of images" in bad.stderr
+
+
+@pytest.mark.slow
+def test_predict_reads_a_larger_image_in_tiles_of_the_training_size(trained: Path, tmp_path: Path, capsys) -> None:
+    import csv
+
+    import torch
+    from PIL import Image
+
+    from aa.data.shapes import ShapesSet
+    from aa.entry.predict import main as predict
+
+    data = ShapesSet(4, 64, 42, "test")
+    mosaic = torch.cat([torch.cat([data[0][0], data[1][0]], 2), torch.cat([data[2][0], data[3][0]], 2)], 1)
+    (tmp_path / "in").mkdir()
+    Image.fromarray(mosaic.permute(1, 2, 0).numpy()).save(tmp_path / "in" / "mosaic.png")
+    rows = {}
+    for tile in ("auto", "false"):
+        predict([f"ckpt={trained}", f"input={tmp_path / 'in'}", f"output={tmp_path / tile}.csv", "threshold=0.1",
+                 f"tile={tile}"])
+        rows[tile] = list(csv.DictReader(open(tmp_path / f"{tile}.csv")))
+    out = capsys.readouterr().out
+    assert "mosaic.png: 128x128 in 9 tiles of 64 px (the training size)" in out  # offsets 0, 48, 64 each way
+    assert "mosaic.png: 128x128 whole, resized to 64 px on its longer side" in out
+    for found in rows.values():
+        assert all(0 <= float(r[k]) <= 128 for r in found for k in ("x0", "y0", "x1", "y1"))
+        assert all(r["label"] in ("square", "circle", "triangle") and float(r["score"]) >= 0.1 for r in found)
+    quadrants = {(float(r["x0"]) >= 64, float(r["y0"]) >= 64) for r in rows["auto"]}
+    assert len(quadrants) >= 3, rows["auto"]  # tiles find the shapes of most quarters at their trained scale

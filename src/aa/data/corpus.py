@@ -19,7 +19,7 @@ from torch import Tensor
 
 from aa.base.errors import ConfigError
 from aa.data.contract import DataModule
-from aa.data.tensor_data import seeded_split_sources
+from aa.data.splits import seeded_split_sources
 
 WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 MAX_SENTENCE = 10000  # gensim's LineSentence cuts longer lines (text8 is one line) into such pieces

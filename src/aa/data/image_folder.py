@@ -15,6 +15,7 @@ from torch.utils.data import DataLoader, Subset
 from aa.base.errors import ConfigError
 from aa.data.batching import BatchMode, FullBatch, MiniBatch, Online
 from aa.data.contract import DataModule
+from aa.data.splits import stratified_holdout
 from aa.nn.input import Standardize
 
 log = logging.getLogger("aa")
@@ -162,17 +163,3 @@ def own_size(root: Path) -> int:
         side = min(im.size)
     log.info("dataset.image_size: %d px, the size of the images (%s); set dataset.image_size to resize", side, first)
     return side
-
-
-def stratified_holdout(labels: list[int], fraction: float, seed: int) -> tuple[list[int], list[int]]:
-    """(held-out indices, the rest): ``fraction`` of each class (at least one where a class has two or
-    more), drawn with ``seed``."""
-    g = torch.Generator().manual_seed(seed)
-    held: list[int] = []
-    for c in sorted(set(labels)):
-        idx = [i for i, y in enumerate(labels) if y == c]
-        order = torch.randperm(len(idx), generator=g).tolist()
-        n = min(max(1, round(fraction * len(idx))), len(idx) - 1) if len(idx) > 1 else 0
-        held += [idx[k] for k in order[:n]]
-    chosen = set(held)
-    return sorted(held), [i for i in range(len(labels)) if i not in chosen]

@@ -14,7 +14,8 @@ from typing import Sequence
 import torch
 from torch import Tensor
 
-from aa.data.tensor_data import TensorDataModule, seeded_split_sources
+from aa.data.splits import seeded_split_sources
+from aa.data.tensor_data import TensorDataModule
 from aa.data.tokenize import Vocabulary, characters, words
 
 BOS, EOS = "<s>", "</s>"

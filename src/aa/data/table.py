@@ -16,7 +16,8 @@ from aa.base.errors import ConfigError
 from aa.config.files import delimiter, require_file, shown
 from aa.config.table_check import is_missing, is_number, missing_refusal
 from aa.data.target_scale import StandardizedTargets
-from aa.data.tensor_data import TensorDataModule, seeded_split_sources
+from aa.data.splits import seeded_split_sources
+from aa.data.tensor_data import TensorDataModule
 from aa.data.text_csv import class_index
 
 

@@ -12,6 +12,7 @@ import torch
 from torch import Tensor
 
 from aa.data.batching import BatchMode, MiniBatch
+from aa.data.splits import seeded_split_sources
 from aa.data.contract import DataModule
 from aa.nn.input import Standardize
 
@@ -187,11 +188,3 @@ class TensorDataModule(DataModule):
 
     def test_dataloader(self) -> EvalBatches:
         return EvalBatches(self.x_test, self.y_test, self.eval_batch_size, self.batch_transform)
-
-
-def seeded_split_sources(val_fraction: float, test_fraction: float, seed: int, of: str = "the samples") -> dict[str, str]:
-    """Where the splits of one shuffled pool come from, in words (metrics.json and the summary)."""
-    train = 1 - val_fraction - test_fraction
-    return {"train": f"{train:.0%} of {of}", "val": f"{val_fraction:.0%} of {of}",
-            "test": f"{test_fraction:.0%} of {of}, held out (shuffled with seed {seed}; never used to choose "
-                    "the checkpoint)"}

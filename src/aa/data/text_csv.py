@@ -14,7 +14,8 @@ import torch
 from torch import Tensor
 
 from aa.base.errors import ConfigError
-from aa.data.tensor_data import TensorDataModule, seeded_split_sources
+from aa.data.splits import seeded_split_sources, stratified_holdout
+from aa.data.tensor_data import TensorDataModule
 from aa.data.tokenize import Vocabulary, tokenizer
 
 
@@ -57,9 +58,10 @@ class TextData(TensorDataModule):
         if rec.test_texts:
             test_texts, test_labels = rec.test_texts, rec.test_labels
             val, train = order[:n_val], order[n_val:]
-        else:
-            n_test = round(n * self.test_fraction)
-            test, val, train = order[:n_test], order[n_test:n_test + n_val], order[n_test + n_val:]
+        else:  # held out per class, as tables and image folders are: every class in the test split
+            test, rest = stratified_holdout(list(rec.labels), self.test_fraction, self.seed)
+            rest = [rest[i] for i in torch.randperm(len(rest), generator=torch.Generator().manual_seed(self.seed)).tolist()]
+            val, train = rest[:n_val], rest[n_val:]
             test_texts, test_labels = [rec.texts[i] for i in test], [rec.labels[i] for i in test]
         tok = tokenizer(self.level, self.ngrams)
         train_tokens = [tok(rec.texts[i]) for i in train]
@@ -81,6 +83,7 @@ class TextData(TensorDataModule):
                                   "test": "the data set's own test split"}
         else:
             self.split_sources = seeded_split_sources(self.val_fraction, self.test_fraction, self.seed, "the texts")
+            self.split_sources["test"] += ", stratified by class"
         self._loaded = True
 
     def input_transform(self) -> None:
