@@ -203,8 +203,9 @@ def write_ag_news(root: Path, n: int = 40) -> Path:
     return root
 
 
-def write_text8(root: Path, words: int = 2000) -> Path:
-    """root/text8/text8: one line of lower-case words, as the unpacked text8.zip."""
+def write_text8(root: Path, words: int = 30000) -> Path:
+    """root/text8/text8: one line of lower-case words, as the unpacked text8.zip (long enough to be cut
+    into the three pieces that train, val and test need)."""
     rng = random.Random(0)
     vocabulary = "the cat dog sat ran on a mat rug big small".split()
     (root / "text8").mkdir(parents=True)

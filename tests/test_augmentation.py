@@ -136,4 +136,4 @@ def test_only_training_batches_of_folder_images_are_augmented(tmp_path):
     train_plain = torch.stack([dm.splits["train"][i][0] for i in range(len(dm.y_train))]).float() / 255
     seen_train = torch.cat(seen.train)
     distance = torch.cdist(seen_train.flatten(1), train_plain.flatten(1))
-    assert len(seen_train) == len(train_plain) == 48 and distance.min() > 1.0
+    assert len(seen_train) == len(train_plain) >= 30 and distance.min() > 1.0

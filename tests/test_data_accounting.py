@@ -86,3 +86,25 @@ def test_a_run_writes_its_ledger_to_metrics_summary_and_tensorboard(tmp_path: Pa
     out = capsys.readouterr().out
     assert "data: train 96, val 12, test 12 pairs" in out and "test from 10% of the pairs, held out" in out
     assert "data/text_summary" in Events(tmp_path / "r").tags("tensors")
+
+
+def test_a_small_corpus_still_holds_out_a_val_and_a_test_sentence(tmp_path: Path) -> None:
+    """Two percent of five sentences is none; each held-out split still gets one sentence of its own."""
+    from aa.data.corpus import CorpusData
+
+    path = tmp_path / "five.txt"
+    path.write_text("".join(f"the cat sat on mat number {i}\n" for i in range(5)))
+    dm = CorpusData(path=str(path), min_count=1, seed=3)
+    dm.setup()
+    report = dm.accounting()
+    counts = {part: (report[part]["samples"], report[part]["dropped"]) for part in ("train", "val", "test")}
+    assert counts == {"train": (21, 0), "val": (6, 1), "test": (6, 1)}  # each held-out number is unseen
+
+
+def test_a_corpus_too_small_to_hold_out_is_refused(tmp_path: Path) -> None:
+    from aa.data.corpus import CorpusData
+
+    path = tmp_path / "two.txt"
+    path.write_text("the cat sat\non the mat\n")
+    with pytest.raises(ConfigError, match="2 sentence"):
+        CorpusData(path=str(path), min_count=1).setup()

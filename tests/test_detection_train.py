@@ -67,7 +67,7 @@ def test_aa_detect_writes_annotated_pngs_and_coco_results(trained: Path, tmp_pat
     assert first["category_id"] in (1, 2, 3) and first["score"] >= 0.1 and len(first["bbox"]) == 4
     bad = subprocess.run(["aa-detect", f"ckpt={trained / 'checkpoints' / 'best.ckpt'}", f"input={tmp_path / 'none'}"],
                          capture_output=True, text=True, timeout=120)
-    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "not a folder of images" in bad.stderr
+    assert bad.returncode == 2 and "Traceback" not in bad.stderr and "is not an image or a folder of images" in bad.stderr
 
 
 @pytest.mark.slow

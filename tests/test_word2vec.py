@@ -95,8 +95,8 @@ def test_corpus_file_vocabulary_min_count_and_subsampling(tmp_path):
     total = sum(counts.values())
     f = counts["the"] / total
     assert dm.keep_prob[dm.stoi["the"]].item() == pytest.approx((math.sqrt(f / 1e-2) + 1) * 1e-2 / f, rel=1e-5)
-    assert len(dm.train) + len(dm.held) == 6 * 50 + 3 * 50  # every word of the vocabulary, once
-    assert len(dm.held) > 0
+    assert len(dm.train) + len(dm.held) + len(dm.test) == 6 * 50 + 3 * 50  # every word of the vocabulary, once
+    assert len(dm.held) > 0 and len(dm.test) > 0
     # runs of text never mix held-out and training sentences
     assert not set(dm.train.sentences.tolist()) & set(dm.held.sentences.tolist())
 
@@ -164,7 +164,7 @@ def test_corpus_errors_name_the_key():
 
 def test_min_count_that_removes_every_word_and_a_wordless_file_are_refused(tmp_path):
     text = tmp_path / "c.txt"
-    text.write_text("one two three\n")
+    text.write_text("one two three\n" * 4)
     with pytest.raises(ConfigError, match="dataset.min_count=5.*removes every word"):
         CorpusData(path=str(text), min_count=5).setup()
     text.write_text("... !!! ???\n")

@@ -139,19 +139,27 @@ class CorpusData(DataModule):
         self.keep_prob = keep.clamp(max=1).float()
         self._loaded = True
 
-    def _held_out(self):
-        """The split of sentence i from its seeded draw u: val under val_fraction, test in the next
-        test_fraction, else train."""
-        gen = torch.Generator().manual_seed(self.seed)
-        cache: list[float] = []
-
-        def held(i: int) -> str:
-            while len(cache) <= i:
-                cache.extend(torch.rand(4096, generator=gen).tolist())
-            u = cache[i]
-            return "val" if u < self.val_fraction else "test" if u < self.val_fraction + self.test_fraction else "train"
-
-        return held
+    def _held_out(self) -> Callable[[int], str]:
+        """The split of sentence i from a seeded draw u: val under val_fraction, test in the next
+        test_fraction, else train. Each held-out split gets at least one sentence (the lowest draws), so a
+        small corpus still measures val and test on text never trained on; under three sentences it is
+        refused."""
+        n = sum(1 for _ in self.sentences())
+        if n == 0:
+            raise ConfigError("dataset.path", self.path, "holds no words; give a non-empty plain-text file")
+        wanted = [f for f in (self.val_fraction, self.test_fraction) if f > 0]
+        if n < len(wanted) + 1:
+            raise ConfigError("dataset.path", self.path, f"holds {n} sentence(s) (lines, cut every "
+                              f"{MAX_SENTENCE} words); the val and test splits need sentences of their own",
+                              f"a text of {len(wanted) + 1} or more lines")
+        u = torch.rand(n, generator=torch.Generator().manual_seed(self.seed))
+        part = ["val" if x < self.val_fraction else "test" if x < self.val_fraction + self.test_fraction
+                else "train" for x in u.tolist()]
+        for name, fraction in (("val", self.val_fraction), ("test", self.test_fraction)):
+            if fraction > 0 and name not in part:
+                spare = [i for i in u.argsort().tolist() if part[i] == "train"]
+                part[spare[0]] = name
+        return part.__getitem__
 
     def _encode(self, wanted: Callable[[int], bool]) -> tuple[Stream, int]:
         """The word ids of the sentences ``wanted`` picks, and how many of their words were left out."""
