@@ -10,7 +10,7 @@ from conftest import make_cfg
 from aa.base.errors import ConfigError
 from aa.config.command_line import compose
 
-EVERY_RUN = {"model_checkpoint", "lr_monitor", "gradient_stats", "model_summary", "model_graph"}
+EVERY_RUN = {"model_checkpoint", "lr_monitor", "gradient_stats", "model_summary", "model_graph", "input_rate"}
 CLASSIFYING = {"confusion_matrix", "sample_predictions"}
 
 FAMILIES = [

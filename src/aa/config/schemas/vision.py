@@ -100,7 +100,8 @@ class ImageFolder(NodeSchema):
     root: str = opt("???", doc="folder with train/ and val/ (and optionally test/) class subfolders")
     image_size: Optional[int] = opt(None, ge=8, le=1024,
                                     doc="side images are resized and centre-cropped to; null: the images' own size")
-    workers: int = opt(2, ge=0, le=64, doc="DataLoader worker processes decoding images")
+    workers: Optional[int] = opt(None, ge=0, le=64, doc="DataLoader worker processes decoding images; null: the "
+                                                         "machine's cores, at most 8")
     standardize: bool = opt(True, doc="z-score with ImageNet's channel statistics")
     test_fraction: float = opt(0.2, gt=0, lt=1, doc="without test/: this share of each class of train/ is held "
                                                     "out as the test split (seeded)")
@@ -156,3 +157,8 @@ class RichModelSummary(NodeSchema):
 @schema("aa.callbacks.model_graph.ModelGraph")
 class ModelGraph(NodeSchema):
     pass
+
+
+@schema("aa.callbacks.input_rate.InputRate")
+class InputRate(NodeSchema):
+    """Seconds waiting for input beside seconds training (train.log, metrics.json "input")."""
