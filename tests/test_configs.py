@@ -81,6 +81,10 @@ PARTNERS = {
                                                ("objective", "detection"))},
     ("dataset", "coco"): ["model=maskrcnn", f"dataset.root={COCO_ROOT}", f"dataset.annotations={COCO_ROOT}.json"],
     ("distill", "kd"): [TEACHER],
+    **{(g, o): ["model=crnn", "dataset=digit_strings"] for g, o in (("model", "crnn"), ("objective", "ctc"))},
+    **{("dataset", d): ["model=crnn"] for d in ("digit_strings", "dtmf")},
+    **{(g, o): ["model=gpt", "dataset=text_file", f"dataset.path={config_dir() / 'train.yaml'}"]
+       for g, o in (("model", "gpt"), ("objective", "language_model"), ("dataset", "text_file"))},
 }
 DEFAULT_GROUPS = {next(iter(d)) for d in OmegaConf.to_container(OmegaConf.load(config_dir() / "train.yaml").defaults)
                   if isinstance(d, dict)}

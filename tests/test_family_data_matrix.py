@@ -50,6 +50,8 @@ TRAINS: dict[str, set[str]] = {
     **dict.fromkeys(["addition", "dates", "reverse", "sort", "text_pairs"], SEQ2SEQ),
     **dict.fromkeys(["coco", "penn_fudan", "shapes"], DETECTION),
     **dict.fromkeys(["corpus", "grammar", "lee", "text8"], EMBEDDING),
+    **dict.fromkeys(["digit_strings", "dtmf"], {"crnn"}),
+    "text_file": {"gpt"},
 }
 
 # The overrides that point each disk-reading dataset at files written under ``root`` (shared by all pairs).
@@ -76,6 +78,7 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
                         "dataset.countries=[JP,PL,IT]"],
     "table": lambda r: [f"dataset.path={_table(r)}", "dataset.target=y"],
     "table_regression": lambda r: [f"dataset.path={_table_numeric(r)}", "dataset.target=y"],
+    "text_file": lambda r: [f"dataset.path={write_corpus(r / 'story.txt')}", "dataset.block_size=8"],
 }
 
 
@@ -89,7 +92,9 @@ SMALL: dict[str, list[str]] = {
     "playground": ["dataset.n_samples=200"], "function": ["dataset.n_samples=200"],
     "adding": ["dataset.n_samples=200"], "copy": ["dataset.n_samples=200"], "parity": ["dataset.n_samples=200"],
     "grammar": ["dataset.n_sentences=300"], "tomita": ["dataset.per_length=20"], "sbm": ["dataset.block_size=20"],
-    "grammar_topics": ["dataset.n_test=50"], "digits": ["dataset.val_fraction=0.05", "dataset.test_fraction=0.05"],
+    "grammar_topics": ["dataset.n_test=50"],
+    "digit_strings": ["dataset.n_train=40", "dataset.n_val=8", "dataset.n_test=8"],
+    "dtmf": ["dataset.n_train=20", "dataset.n_val=6", "dataset.n_test=6"], "digits": ["dataset.val_fraction=0.05", "dataset.test_fraction=0.05"],
 }
 
 # Detectors with few proposals and detections: an untrained RPN's thousand boxes make NMS the cost of a test.
