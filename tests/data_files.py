@@ -219,3 +219,12 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
         w.writerow(header)
         w.writerows(rows)
     return path
+
+
+def write_conll(path: Path, n: int = 30) -> Path:
+    """CoNLL-2003 style: a -DOCSTART- line, then sentences of 'token POS tag' lines, blank lines between."""
+    rows = [("Ana NNP B-PER", "lives VBZ O", "in IN O", "Valencia NNP B-LOC"),
+            ("Acme NNP B-ORG", "Corp NNP I-ORG", "hired VBD O", "Luis NNP B-PER")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("-DOCSTART- -X- O\n\n" + "".join("\n".join(rows[i % 2]) + "\n\n" for i in range(n)))
+    return path

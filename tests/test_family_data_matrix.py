@@ -8,7 +8,7 @@ from typing import Callable
 
 import pytest
 from conftest import make_cfg
-from data_files import (write_ag_news, write_cifar, write_coco_boxes, write_corpus, write_csv, write_image_folder,
+from data_files import (write_ag_news, write_cifar, write_conll, write_coco_boxes, write_corpus, write_csv, write_image_folder,
                         write_mnist, write_pairs, write_penn_fudan, write_planetoid, write_surnames, write_text8,
                         write_topics)
 
@@ -52,6 +52,7 @@ TRAINS: dict[str, set[str]] = {
     **dict.fromkeys(["corpus", "grammar", "lee", "text8"], EMBEDDING),
     **dict.fromkeys(["digit_strings", "dtmf"], {"crnn"}),
     "text_file": {"gpt"},
+    **dict.fromkeys(["conll", "grammar_entities"], {"tagger"}),
 }
 
 # The overrides that point each disk-reading dataset at files written under ``root`` (shared by all pairs).
@@ -78,6 +79,7 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
                         "dataset.countries=[JP,PL,IT]"],
     "table": lambda r: [f"dataset.path={_table(r)}", "dataset.target=y"],
     "table_regression": lambda r: [f"dataset.path={_table_numeric(r)}", "dataset.target=y"],
+    "conll": lambda r: [f"dataset.path={write_conll(r / 'ner.conll')}"],
     "text_file": lambda r: [f"dataset.path={write_corpus(r / 'story.txt')}", "dataset.block_size=8"],
 }
 
@@ -94,6 +96,7 @@ SMALL: dict[str, list[str]] = {
     "grammar": ["dataset.n_sentences=300"], "tomita": ["dataset.per_length=20"], "sbm": ["dataset.block_size=20"],
     "grammar_topics": ["dataset.n_test=50"],
     "digit_strings": ["dataset.n_train=40", "dataset.n_val=8", "dataset.n_test=8"],
+    "grammar_entities": ["dataset.n_train=40", "dataset.n_val=10", "dataset.n_test=10"],
     "dtmf": ["dataset.n_train=20", "dataset.n_val=6", "dataset.n_test=6"], "digits": ["dataset.val_fraction=0.05", "dataset.test_fraction=0.05"],
 }
 
