@@ -111,7 +111,7 @@ def test_crnn_learns_to_read_digit_strings_of_unseen_digit_images(run, one_threa
 
 @pytest.mark.slow
 def test_crnn_hears_keypad_tones_and_beam_decoding_reads_them(run, one_thread):
-    m = run(["model=crnn", "dataset=dtmf", "dataset.n_train=1500", "dataset.n_test=200", "dataset.n_val=100",
-             "model.hidden_size=48", "model.num_layers=1", "trainer.max_epochs=6",
+    m = run(["model=crnn", "dataset=dtmf", "dataset.n_train=1000", "dataset.n_test=200", "dataset.n_val=100",
+             "model.hidden_size=64", "model.num_layers=1", "trainer.max_epochs=6", "batch.size=16",
              "objective.strategy=beam", "objective.beam_size=4"])
     assert m["test"]["cer"] <= 0.15, m["test"]

@@ -40,7 +40,7 @@ class DigitStringsData(TensorDataModule):
     kinds = ("line",)
     alphabet = ALPHABET
 
-    def __init__(self, n_train: int = 6000, n_val: int = 500, n_test: int = 1000, min_digits: int = 3,
+    def __init__(self, n_train: int = 4000, n_val: int = 500, n_test: int = 1000, min_digits: int = 3,
                  max_digits: int = 8, max_gap: int = 3, jitter: int = 2, val_fraction: float = 0.15,
                  test_fraction: float = 0.2, **kwargs: Any) -> None:
         super().__init__(val_fraction=val_fraction, test_fraction=test_fraction, **kwargs)

@@ -118,3 +118,24 @@ class TextFileData(TextWindows):
             "test": f"the last {n_test:,} tokens ({self.test_fraction:.0%}), held out: never used to choose the "
                     "checkpoint"}
         return {"train": tokens[:cut], "val": tokens[cut:cut + n_val], "test": tokens[cut + n_val:]}
+
+
+class CorpusWindows(TextWindows):
+    """A corpus data set (``corpus``, ``grammar``, ``lee``, ``text8``) read by a language model: the same
+    sentences and the same seeded held-out sentences as Word2Vec's, each sentence followed by "." and the
+    split's sentences joined into one stream. ``source`` is the corpus data module that knows the text."""
+
+    def __init__(self, source: Any, block_size: int = 32, stride: int = 8, **kwargs: Any) -> None:
+        super().__init__(block_size=block_size, stride=stride, min_freq=source.min_count,
+                         val_fraction=source.val_fraction, test_fraction=source.test_fraction, **kwargs)
+        self.source = source
+
+    def streams(self) -> dict[str, list[str]]:
+        from aa.data.splits import seeded_split_sources
+
+        held = self.source._held_out()
+        out: dict[str, list[str]] = {"train": [], "val": [], "test": []}
+        for i, words in enumerate(self.source.sentences()):
+            out[held(i)] += [*words, "."]
+        self.split_sources = seeded_split_sources(self.val_fraction, self.test_fraction, self.seed, "the sentences")
+        return out

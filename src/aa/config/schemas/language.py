@@ -56,6 +56,34 @@ class TextFile(Windows):
 
 @schema("aa.task.language_model.LanguageModel")
 class LanguageModelObjective(NodeSchema):
-    info = {"tasks": ("language_model",), "metric": "perplexity", "uses_loss": False}
+    info = {"tasks": ("language_model", "embedding"), "metric": "perplexity", "uses_loss": False}
     temperature: float = opt(0.8, gt=0, le=10, doc="divides the logits of samples: low is safe, high is varied")
     top_k: Optional[int] = opt(None, ge=1, doc="samples drawn among the k most probable tokens; null: all")
+
+
+@schema("aa.models.bert.BERT")
+class BERT(Encoderish):
+    info = {"inputs": ("text", "tokens")}
+    pretrained: Optional[str] = opt(None, doc="a model=bert run folder (or checkpoint) to start the encoder from")
+    freeze: bool = opt(False, doc="train the classifier head only (needs pretrained)")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        import os
+
+        Encoderish.check(path, node)
+        given = node.get("pretrained")
+        if given:
+            file = os.path.expanduser(given)
+            if not (os.path.isfile(file) or os.path.isfile(os.path.join(file, "checkpoints", "best.ckpt"))):
+                raise ConfigError(f"{path}.pretrained", given, "is neither a checkpoint nor a run folder with "
+                                  "checkpoints/best.ckpt", "the folder of a finished model=bert run")
+        if node.get("freeze") and not given:
+            raise ConfigError(f"{path}.freeze", True, "freezes an encoder that was never trained",
+                              f"{path}.pretrained=RUN_DIR, or {path}.freeze=false")
+
+
+@schema("aa.task.masked_lm.BertObjective")
+class BertObjective(NodeSchema):
+    info = {"tasks": ("language_model", "embedding", "classification"), "metric": "acc", "uses_loss": False}
+    rate: float = opt(0.15, gt=0, lt=1, doc="share of the real tokens chosen for the masked-LM loss")

@@ -25,7 +25,7 @@ class Recognition(NodeSchema):
 @schema("aa.data.digit_strings.DigitStringsData")
 class DigitStrings(Recognition):
     info = {"task": "recognition", "inputs": ("line",)}
-    n_train: int = opt(6000, ge=1, le=1_000_000, doc="training lines")
+    n_train: int = opt(4000, ge=1, le=1_000_000, doc="training lines")
     n_val: int = opt(500, ge=1, le=1_000_000)
     n_test: int = opt(1000, ge=1, le=1_000_000)
     min_digits: int = opt(3, ge=1, le=30)
