@@ -35,7 +35,7 @@ VECTOR, GENERATIVE, GRAPH = {"mlp", "perceptron"}, {"autoencoder", "vae", "gan"}
 IMAGE = {"alexnet", "cnn", "inception_v1", "lenet5", "resnet18", "resnet34", "resnet50", "vgg11", "vgg13", "vgg16",
          "vgg19"}
 SEQUENCE = {"gru", "lstm", "rnn"}
-TEXT = SEQUENCE | {"char_generator", "embedding_bag", "second_order_rnn", "text_rnn", "transformer_encoder"}
+TEXT = SEQUENCE | {"bert", "char_generator", "embedding_bag", "second_order_rnn", "text_rnn", "transformer_encoder"}
 SEQ2SEQ, DETECTION, EMBEDDING = {"seq2seq", "transformer"}, {"fasterrcnn", "maskrcnn"}, {"word2vec"}
 IMAGES = VECTOR | IMAGE | GENERATIVE
 TRAINS: dict[str, set[str]] = {
@@ -49,9 +49,9 @@ TRAINS: dict[str, set[str]] = {
     **dict.fromkeys(["ag_news", "grammar_topics", "names", "text_csv", "tomita"], TEXT),
     **dict.fromkeys(["addition", "dates", "reverse", "sort", "text_pairs"], SEQ2SEQ),
     **dict.fromkeys(["coco", "penn_fudan", "shapes"], DETECTION),
-    **dict.fromkeys(["corpus", "grammar", "lee", "text8"], EMBEDDING),
+    **dict.fromkeys(["corpus", "grammar", "lee", "text8"], EMBEDDING | {"bert", "gpt"}),
     **dict.fromkeys(["digit_strings", "dtmf"], {"crnn"}),
-    "text_file": {"gpt"},
+    "text_file": {"bert", "gpt"},
     **dict.fromkeys(["conll", "grammar_entities"], {"tagger"}),
 }
 

@@ -65,11 +65,14 @@ class TextWindows(TensorDataModule):
         for split, tokens in streams.items():
             ids = torch.tensor(self.encode(tokens), dtype=torch.long)
             step = self.stride if split == "train" else self.block_size
-            if len(ids) < self.block_size + 1:
+            size = self.block_size + 1
+            if len(ids) < size and split != "train" and len(ids) >= 2:
+                size = len(ids)  # a short held-out split: one window of all of it
+            if len(ids) < size:
                 raise ConfigError("dataset.block_size", self.block_size, f"is longer than the {split} split "
                                   f"({len(ids)} tokens): no window of block_size + 1 tokens fits",
                                   f"a block_size under {max(1, len(ids) - 1)}, or more text")
-            windows = ids.unfold(0, self.block_size + 1, step)
+            windows = ids.unfold(0, size, step)
             setattr(self, f"x_{split}", windows[:, :-1])
             setattr(self, f"y_{split}", windows[:, 1:])
             self.ledger.used(split, len(windows), tokens=len(ids))
