@@ -92,7 +92,7 @@ PARTNERS = {
     **{(g, o): ["model=tagger", "dataset=grammar_entities"] for g, o in (("model", "tagger"), ("objective", "tagging"))},
     ("dataset", "grammar_entities"): ["model=tagger"],
     ("dataset", "conll"): ["model=tagger", f"dataset.path={CONLL}"],
-    **{(g, o): ["model=bert", "dataset=grammar_topics"] for g, o in (("model", "bert"), ("objective", "bert"))},
+    ("model", "bert"): ["dataset=grammar_topics"],
 }
 DEFAULT_GROUPS = {next(iter(d)) for d in OmegaConf.to_container(OmegaConf.load(config_dir() / "train.yaml").defaults)
                   if isinstance(d, dict)}
