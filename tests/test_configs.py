@@ -47,6 +47,10 @@ IMAGE_ROOT, TEXT_CSV, TABLE_CSV, PAIRS_TSV, COCO_ROOT = _user_files()
 CONLL = os.path.join(os.path.dirname(IMAGE_ROOT), "ner.conll")
 with open(CONLL, "w") as _f:
     _f.write("Ana B-PER\nruns O\n")
+HF_ROOT = os.path.join(os.path.dirname(IMAGE_ROOT), "hf")
+os.makedirs(HF_ROOT, exist_ok=True)
+with open(os.path.join(HF_ROOT, "config.json"), "w") as _f:  # the schema checks the folder, not the weights
+    _f.write("{}")
 TEACHER = f"distill.teacher={config_dir() / 'train.yaml'}"  # the schema checks the file exists
 
 SKIP = {"experiment", "debug", "launcher", "hparams_search", "callbacks", "logger", "hydra", "optim_d"}
@@ -93,6 +97,7 @@ PARTNERS = {
     ("dataset", "grammar_entities"): ["model=tagger"],
     ("dataset", "conll"): ["model=tagger", f"dataset.path={CONLL}"],
     ("model", "bert"): ["dataset=grammar_topics"],
+    ("model", "hf"): ["dataset=grammar_topics", f"model.path={HF_ROOT}"],
 }
 DEFAULT_GROUPS = {next(iter(d)) for d in OmegaConf.to_container(OmegaConf.load(config_dir() / "train.yaml").defaults)
                   if isinstance(d, dict)}

@@ -10,6 +10,7 @@ import pytest
 from conftest import make_cfg
 from data_files import (write_ag_news, write_cifar, write_conll, write_coco_boxes, write_corpus, write_csv, write_image_folder,
                         write_mnist, write_pairs, write_penn_fudan, write_planetoid, write_surnames, write_text8,
+                        write_tiny_hf,
                         write_topics)
 
 from aa.base.errors import ConfigError
@@ -35,7 +36,7 @@ VECTOR, GENERATIVE, GRAPH = {"mlp", "perceptron"}, {"autoencoder", "vae", "gan"}
 IMAGE = {"alexnet", "cnn", "inception_v1", "lenet5", "resnet18", "resnet34", "resnet50", "vgg11", "vgg13", "vgg16",
          "vgg19"}
 SEQUENCE = {"gru", "lstm", "rnn"}
-TEXT = SEQUENCE | {"bert", "char_generator", "embedding_bag", "second_order_rnn", "text_rnn", "transformer_encoder"}
+TEXT = SEQUENCE | {"bert", "char_generator", "hf", "embedding_bag", "second_order_rnn", "text_rnn", "transformer_encoder"}
 SEQ2SEQ, DETECTION, EMBEDDING = {"seq2seq", "transformer"}, {"fasterrcnn", "maskrcnn"}, {"word2vec"}
 IMAGES = VECTOR | IMAGE | GENERATIVE
 TRAINS: dict[str, set[str]] = {
@@ -110,7 +111,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     """Each dataset's overrides, its files written once for the whole matrix."""
     root = tmp_path_factory.mktemp("matrix_data")
     given = {**SMALL, **{name: write(root) for name, write in FILES.items()}}
-    return {name: [*given.get(name, []), *(LIGHT if name in IMAGE_DATA else [])] for name in DATASETS}
+    models = {"model=hf": [f"model.path={write_tiny_hf(root / 'tiny_hf')}"]}  # a checkpoint folder of its own
+    return {**models, **{name: [*given.get(name, []), *(LIGHT if name in IMAGE_DATA else [])] for name in DATASETS}}
 
 
 @pytest.fixture(autouse=True)
@@ -124,7 +126,7 @@ def outcome(model: str, dataset: str, files: dict[str, list[str]], run_dir: Path
     """'refused: MESSAGE' when the pre-torch checks refuse the pair, 'trained' when it trains and tests."""
     from aa.run.train import train
 
-    small = DETECTOR if model in DETECTION else []
+    small = DETECTOR if model in DETECTION else files.get(f"model={model}", [])
     cfg = make_cfg([f"model={model}", f"dataset={dataset}", "debug=fast", *small, *files.get(dataset, [])])
     try:
         validate(cfg)

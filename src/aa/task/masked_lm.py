@@ -74,10 +74,13 @@ class MaskedLM(Objective):
         return out
 
 
-class BertObjective(Objective):
-    """Masked-LM on running text, classification on labelled text (the data's task decides)."""
+class BertObjective(MaskedLM):
+    """Masked-LM on running text; on labelled text (the data's task says so) a ``Classification`` instead."""
 
     def __new__(cls, data: Any, loss: Any, num_outputs: int, rate: float = 0.15) -> Any:  # type: ignore[misc]
         if data.task == "classification":
             return Classification(loss, num_outputs)
-        return MaskedLM(num_outputs, rate)
+        return super().__new__(cls)
+
+    def __init__(self, data: Any, loss: Any, num_outputs: int, rate: float = 0.15) -> None:
+        super().__init__(num_outputs, rate)

@@ -87,3 +87,24 @@ class BERT(Encoderish):
 class BertObjective(NodeSchema):
     info = {"tasks": ("language_model", "embedding", "classification"), "metric": "acc", "uses_loss": False}
     rate: float = opt(0.15, gt=0, lt=1, doc="share of the real tokens chosen for the masked-LM loss")
+
+
+@schema("aa.models.hf.HFClassifier")
+class HF(NodeSchema):
+    info = {"inputs": ("tokens",)}
+    path: str = opt("???", doc="a local folder written by save_pretrained (config.json, weights, tokenizer)")
+    max_length: int = opt(128, ge=1, le=100_000, doc="tokens per text after the checkpoint's tokenizer")
+    freeze: bool = opt(False, doc="train the classification head only")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        import importlib.util
+        import os
+
+        folder = os.path.expanduser(str(node.get("path")))
+        if node.get("path") not in (None, "???") and not os.path.isfile(os.path.join(folder, "config.json")):
+            raise ConfigError(f"{path}.path", node["path"], "is not a Hugging Face checkpoint folder (no config.json)",
+                              "a folder written by save_pretrained, with its tokenizer files")
+        if importlib.util.find_spec("transformers") is None:
+            raise ConfigError("model", "hf", "needs the transformers library, which is not installed",
+                              "pip install 'aa[hf]'")
