@@ -6,7 +6,7 @@ import math
 
 import pytest
 import torch
-from conftest import make_cfg
+from conftest import Events, make_cfg
 
 from aa.base.errors import ConfigError
 from aa.config.validate import validate
@@ -101,12 +101,14 @@ def test_other_models_and_data_are_refused_before_torch():
 
 
 @pytest.mark.slow
-def test_crnn_learns_to_read_digit_strings_of_unseen_digit_images(run, one_thread):
+def test_crnn_learns_to_read_digit_strings_of_unseen_digit_images(run, tmp_path, one_thread):
     m = run(["model=crnn", "dataset=digit_strings", "dataset.n_train=1500", "dataset.n_test=300",
              "dataset.n_val=100", "model.hidden_size=64", "model.num_layers=1", "trainer.max_epochs=6",
              "optim.lr=0.003"])
     assert m["task"] == "recognition" and m["optimized_metric"]["name"] == "val/cer"
     assert m["test"]["cer"] <= 0.15, m["test"]
+    assert (tmp_path / "run" / "transcriptions.png").is_file()
+    assert "test/transcriptions" in Events(tmp_path / "run").tags("images")
 
 
 @pytest.mark.slow

@@ -70,3 +70,8 @@ class DTMF(NodeSchema):
             pair = list(node.get(key) or [])
             if len(pair) != 2 or pair[0] > pair[1]:
                 raise ConfigError(f"{path}.{key}", pair, "must be [lowest, highest]")
+
+
+@schema("aa.callbacks.transcriptions.Transcriptions")
+class Transcriptions(NodeSchema):
+    count: int = opt(6, ge=1, le=64, doc="test inputs drawn with their true and decoded strings")
