@@ -242,3 +242,29 @@ def write_segmentation_folder(root: Path, splits: dict[str, int], palette: bool 
                 m.putpalette([0, 0, 0, 200, 0, 0, 0, 200, 0] + [255, 255, 255] * 253)
             m.save(base / "masks" / f"{i}.png")
     return root
+
+
+def write_conll(path: Path, n: int = 30) -> Path:
+    """CoNLL-2003 style: a -DOCSTART- line, then sentences of 'token POS tag' lines, blank lines between."""
+    rows = [("Ana NNP B-PER", "lives VBZ O", "in IN O", "Valencia NNP B-LOC"),
+            ("Acme NNP B-ORG", "Corp NNP I-ORG", "hired VBD O", "Luis NNP B-PER")]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("-DOCSTART- -X- O\n\n" + "".join("\n".join(rows[i % 2]) + "\n\n" for i in range(n)))
+    return path
+
+
+def write_tiny_hf(root: Path, words: list[str] | None = None) -> Path:
+    """A tiny BERT for sequence classification saved with save_pretrained, and its WordPiece tokenizer
+    (the given words, else the grammar corpus's, plus the specials)."""
+    import transformers
+
+    from aa.data.grammar import CLASSES
+
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *(words or sorted({w for ws in CLASSES.values() for w in ws}))]
+    config = transformers.BertConfig(vocab_size=len(vocab), hidden_size=32, num_hidden_layers=2, num_attention_heads=2,
+                                     intermediate_size=64, max_position_embeddings=64)
+    root.mkdir(parents=True, exist_ok=True)
+    transformers.BertForSequenceClassification(config).save_pretrained(root)
+    (root / "vocab.txt").write_text("\n".join(vocab) + "\n")
+    transformers.BertTokenizer(str(root / "vocab.txt")).save_pretrained(root)
+    return root

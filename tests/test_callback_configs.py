@@ -39,6 +39,12 @@ FAMILIES = [
     (["dataset=planetoid", "model=graphsage"], CLASSIFYING | {"node_embedding"}),
     (["dataset=reverse", "model=seq2seq"], {"decoded_examples", "stop_when_solved"}),
     (["dataset=names", "model=char_generator"], {"generated_samples"}),
+    (["dataset=digit_strings", "model=crnn"], {"transcriptions"}),
+    (["dataset=dtmf", "model=crnn"], {"transcriptions"}),
+    (["dataset=text_file", "dataset.path=x", "model=gpt"], set()),
+    (["dataset=grammar", "model=bert"], set()),
+    (["dataset=grammar_topics", "model=bert"], set()),
+    (["dataset=grammar_entities", "model=tagger"], set()),
 ]
 
 

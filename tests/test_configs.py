@@ -2,6 +2,7 @@
 refusals of impossible combinations name the fitting options, and the configs travel inside the wheel."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 import zipfile
@@ -43,6 +44,13 @@ def _user_files() -> tuple[str, str, str, str, str]:
 
 
 IMAGE_ROOT, TEXT_CSV, TABLE_CSV, PAIRS_TSV, COCO_ROOT = _user_files()
+CONLL = os.path.join(os.path.dirname(IMAGE_ROOT), "ner.conll")
+with open(CONLL, "w") as _f:
+    _f.write("Ana B-PER\nruns O\n")
+HF_ROOT = os.path.join(os.path.dirname(IMAGE_ROOT), "hf")
+os.makedirs(HF_ROOT, exist_ok=True)
+with open(os.path.join(HF_ROOT, "config.json"), "w") as _f:  # the schema checks the folder, not the weights
+    _f.write("{}")
 TEACHER = f"distill.teacher={config_dir() / 'train.yaml'}"  # the schema checks the file exists
 
 SKIP = {"experiment", "debug", "launcher", "hparams_search", "callbacks", "logger", "hydra", "optim_d"}
@@ -81,6 +89,15 @@ PARTNERS = {
                                                ("objective", "detection"))},
     ("dataset", "coco"): ["model=maskrcnn", f"dataset.root={COCO_ROOT}", f"dataset.annotations={COCO_ROOT}.json"],
     ("distill", "kd"): [TEACHER],
+    **{(g, o): ["model=crnn", "dataset=digit_strings"] for g, o in (("model", "crnn"), ("objective", "ctc"))},
+    **{("dataset", d): ["model=crnn"] for d in ("digit_strings", "dtmf")},
+    **{(g, o): ["model=gpt", "dataset=text_file", f"dataset.path={config_dir() / 'train.yaml'}"]
+       for g, o in (("model", "gpt"), ("objective", "language_model"), ("dataset", "text_file"))},
+    **{(g, o): ["model=tagger", "dataset=grammar_entities"] for g, o in (("model", "tagger"), ("objective", "tagging"))},
+    ("dataset", "grammar_entities"): ["model=tagger"],
+    ("dataset", "conll"): ["model=tagger", f"dataset.path={CONLL}"],
+    ("model", "bert"): ["dataset=grammar_topics"],
+    ("model", "hf"): ["dataset=grammar_topics", f"model.path={HF_ROOT}"],
 }
 DEFAULT_GROUPS = {next(iter(d)) for d in OmegaConf.to_container(OmegaConf.load(config_dir() / "train.yaml").defaults)
                   if isinstance(d, dict)}

@@ -20,7 +20,8 @@ from aa.task.objective import Objective, WithLoss
 
 CAPABILITIES = (ValInputs, InMemory, Decodes, TestTexts, ReadsInputs, FlagsInputs, OnDevice, EpochUpdates,
                 KnownDensity, KnownTarget, TargetUnits)
-TASKS = {"classification", "regression", "seq2seq", "embedding", "detection", "mixture"}
+TASKS = {"classification", "regression", "seq2seq", "embedding", "detection", "mixture", "recognition",
+         "language_model", "tagging"}
 TENSORS = {ValInputs, InMemory, OnDevice, EpochUpdates}  # every TensorDataModule once set up
 
 
@@ -53,6 +54,12 @@ BUILT = [
     (["dataset=grammar_topics", "dataset.n_test=20", "model=embedding_bag"], TENSORS | {Decodes, TestTexts}),
     (["dataset=reverse", "dataset.n_samples=60", "model=seq2seq"], TENSORS | {ReadsInputs, FlagsInputs}),
     (["dataset=adding", "dataset.n_samples=60", "model=lstm"], TENSORS),
+    (["dataset=digit_strings", "dataset.n_train=20", "dataset.n_val=5", "dataset.n_test=5", "model=crnn"], TENSORS),
+    (["dataset=dtmf", "dataset.n_train=10", "dataset.n_val=5", "dataset.n_test=5", "model=crnn"], TENSORS),
+    (["dataset=grammar_entities", "dataset.n_train=20", "dataset.n_val=5", "dataset.n_test=5", "model=tagger"],
+     TENSORS | {Decodes}),
+    (["dataset=text_file", f"dataset.path={config_dir() / 'train.yaml'}", "dataset.block_size=8", "model=gpt"],
+     TENSORS | {Decodes}),
     (["dataset=karate", "model=gcn"], {OnDevice}),
     (["dataset=sbm", "dataset.block_size=20", "model=gcn"], {OnDevice}),
     (["dataset=grammar", "dataset.n_sentences=200", "model=word2vec"], {ValInputs, OnDevice}),

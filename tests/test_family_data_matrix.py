@@ -8,8 +8,9 @@ from typing import Callable
 
 import pytest
 from conftest import make_cfg
-from data_files import (write_ag_news, write_cifar, write_coco_boxes, write_corpus, write_csv, write_image_folder,
+from data_files import (write_ag_news, write_cifar, write_conll, write_coco_boxes, write_corpus, write_csv, write_image_folder,
                         write_mnist, write_pairs, write_penn_fudan, write_planetoid, write_surnames, write_text8,
+                        write_tiny_hf,
                         write_topics)
 
 from aa.base.errors import ConfigError
@@ -35,7 +36,7 @@ VECTOR, GENERATIVE, GRAPH = {"mlp", "perceptron"}, {"autoencoder", "vae", "gan"}
 IMAGE = {"alexnet", "cnn", "inception_v1", "lenet5", "resnet18", "resnet34", "resnet50", "vgg11", "vgg13", "vgg16",
          "vgg19"}
 SEQUENCE = {"gru", "lstm", "rnn"}
-TEXT = SEQUENCE | {"char_generator", "embedding_bag", "second_order_rnn", "text_rnn", "transformer_encoder"}
+TEXT = SEQUENCE | {"bert", "char_generator", "hf", "embedding_bag", "second_order_rnn", "text_rnn", "transformer_encoder"}
 SEQ2SEQ, DETECTION, EMBEDDING = {"seq2seq", "transformer"}, {"fasterrcnn", "maskrcnn"}, {"word2vec"}
 IMAGES = VECTOR | IMAGE | GENERATIVE
 TRAINS: dict[str, set[str]] = {
@@ -49,7 +50,10 @@ TRAINS: dict[str, set[str]] = {
     **dict.fromkeys(["ag_news", "grammar_topics", "names", "text_csv", "tomita"], TEXT),
     **dict.fromkeys(["addition", "dates", "reverse", "sort", "text_pairs"], SEQ2SEQ),
     **dict.fromkeys(["coco", "penn_fudan", "shapes"], DETECTION),
-    **dict.fromkeys(["corpus", "grammar", "lee", "text8"], EMBEDDING),
+    **dict.fromkeys(["corpus", "grammar", "lee", "text8"], EMBEDDING | {"bert", "gpt"}),
+    **dict.fromkeys(["digit_strings", "dtmf"], {"crnn"}),
+    "text_file": {"bert", "gpt"},
+    **dict.fromkeys(["conll", "grammar_entities"], {"tagger"}),
 }
 
 # The overrides that point each disk-reading dataset at files written under ``root`` (shared by all pairs).
@@ -76,6 +80,8 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
                         "dataset.countries=[JP,PL,IT]"],
     "table": lambda r: [f"dataset.path={_table(r)}", "dataset.target=y"],
     "table_regression": lambda r: [f"dataset.path={_table_numeric(r)}", "dataset.target=y"],
+    "conll": lambda r: [f"dataset.path={write_conll(r / 'ner.conll')}"],
+    "text_file": lambda r: [f"dataset.path={write_corpus(r / 'story.txt')}", "dataset.block_size=8"],
 }
 
 
@@ -89,7 +95,10 @@ SMALL: dict[str, list[str]] = {
     "playground": ["dataset.n_samples=200"], "function": ["dataset.n_samples=200"],
     "adding": ["dataset.n_samples=200"], "copy": ["dataset.n_samples=200"], "parity": ["dataset.n_samples=200"],
     "grammar": ["dataset.n_sentences=300"], "tomita": ["dataset.per_length=20"], "sbm": ["dataset.block_size=20"],
-    "grammar_topics": ["dataset.n_test=50"], "digits": ["dataset.val_fraction=0.05", "dataset.test_fraction=0.05"],
+    "grammar_topics": ["dataset.n_test=50"],
+    "digit_strings": ["dataset.n_train=40", "dataset.n_val=8", "dataset.n_test=8"],
+    "grammar_entities": ["dataset.n_train=40", "dataset.n_val=10", "dataset.n_test=10"],
+    "dtmf": ["dataset.n_train=20", "dataset.n_val=6", "dataset.n_test=6"], "digits": ["dataset.val_fraction=0.05", "dataset.test_fraction=0.05"],
 }
 
 # Detectors with few proposals and detections: an untrained RPN's thousand boxes make NMS the cost of a test.
@@ -102,7 +111,8 @@ def files(tmp_path_factory: pytest.TempPathFactory) -> dict[str, list[str]]:
     """Each dataset's overrides, its files written once for the whole matrix."""
     root = tmp_path_factory.mktemp("matrix_data")
     given = {**SMALL, **{name: write(root) for name, write in FILES.items()}}
-    return {name: [*given.get(name, []), *(LIGHT if name in IMAGE_DATA else [])] for name in DATASETS}
+    models = {"model=hf": [f"model.path={write_tiny_hf(root / 'tiny_hf')}"]}  # a checkpoint folder of its own
+    return {**models, **{name: [*given.get(name, []), *(LIGHT if name in IMAGE_DATA else [])] for name in DATASETS}}
 
 
 @pytest.fixture(autouse=True)
@@ -116,7 +126,7 @@ def outcome(model: str, dataset: str, files: dict[str, list[str]], run_dir: Path
     """'refused: MESSAGE' when the pre-torch checks refuse the pair, 'trained' when it trains and tests."""
     from aa.run.train import train
 
-    small = DETECTOR if model in DETECTION else []
+    small = DETECTOR if model in DETECTION else files.get(f"model={model}", [])
     cfg = make_cfg([f"model={model}", f"dataset={dataset}", "debug=fast", *small, *files.get(dataset, [])])
     try:
         validate(cfg)

@@ -1,7 +1,7 @@
 """Which way a metric is better, shared by the Optuna direction check and the summary's ranking."""
 from __future__ import annotations
 
-LOWER_IS_BETTER = ("loss", "mse", "mae", "error", "perplexity")
+LOWER_IS_BETTER = ("loss", "mse", "mae", "error", "perplexity", "cer", "wer")
 
 
 def direction(metric: str) -> str:

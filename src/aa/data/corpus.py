@@ -88,10 +88,21 @@ class Held:
 
 
 class CorpusData(DataModule):
-    """Any plain-text file; sub-classes generate or locate their text by overriding ``sentences``."""
+    """Any plain-text file; sub-classes generate or locate their text by overriding ``sentences``.
+
+    A language model (GPT, BERT) reads the same text as windows of running text: built for the "text"
+    input kind, the data module is a ``CorpusWindows`` over this one (``aa.data.text_stream``)."""
 
     task = "embedding"
-    kinds = ("words",)
+    kinds = ("words", "text")
+
+    def __new__(cls, *args: Any, input_kind: str | None = None, **kwargs: Any) -> Any:
+        if input_kind == "text":
+            from aa.data.text_stream import CorpusWindows
+
+            shared = {k: kwargs[k] for k in ("seed", "batch_mode", "chunk_updates") if k in kwargs}
+            return CorpusWindows(cls(*args, **kwargs), input_kind=input_kind, **shared)
+        return super().__new__(cls)
 
     def __init__(self, path: str = "???", min_count: int = 5, sample: float = 1e-3,
                  max_vocab: int | None = None, batch_size: int = 1024, val_fraction: float = 0.02,

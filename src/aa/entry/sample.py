@@ -1,9 +1,12 @@
-"""aa-sample: draw samples from a trained VAE or GAN without training, and write them as one PNG.
+"""aa-sample: draw samples from a trained VAE, GAN or language model (GPT) without training.
 
     aa-sample ckpt=outputs/runs/<time> n=64 class=3 output=samples.png seed=0
+    aa-sample ckpt=outputs/runs/<gpt run> n=3 prompt="the cat" length=40 temperature=0.8 top_k=10 output=samples.txt
 
 Images become a grid (``nrow`` per row); 2-D mixtures a scatter of the samples over the data's modes.
 ``class`` (conditional models only) fixes the class of every sample; without it they cycle the classes.
+A language model continues ``prompt`` (empty: from a random training token) by ``length`` tokens, one
+text per line of ``output`` (default samples.txt), at ``temperature`` among the ``top_k`` most probable.
 """
 from __future__ import annotations
 
@@ -11,7 +14,8 @@ import sys
 
 from aa.entry.arguments import fail, parse_args, relative, restore
 
-OWN = {"ckpt": None, "n": "64", "class": "", "output": "samples.png", "seed": "0", "nrow": "8"}
+OWN = {"ckpt": None, "n": "64", "class": "", "output": "", "seed": "0", "nrow": "8", "prompt": "", "length": "50",
+       "temperature": "", "top_k": ""}
 
 
 def integer(key: str, value: str, low: int) -> int:
@@ -36,6 +40,11 @@ def main(argv: list[str] | None = None) -> None:
     from aa.models.contract import Sampler
 
     net = split_model(task.model)[1].eval()
+    if hasattr(net, "generate"):
+        from aa.entry.sample_text import sample_text
+
+        sample_text(net, dm, task, args, n, seed)
+        return
     if not isinstance(net, Sampler):
         fail(f"Invalid argument: ckpt={args['ckpt']!r}: its model ({type(net).__name__}) cannot draw samples; "
              "sampling needs a model=vae or model=gan run (an autoencoder has no prior).")
@@ -51,9 +60,10 @@ def main(argv: list[str] | None = None) -> None:
         labels = torch.full((n,), wanted) if wanted is not None else torch.arange(n) % net.classes
     with torch.no_grad():
         samples = net.sample(n, labels, generator=torch.Generator().manual_seed(seed))
-    write(samples, dm, args["output"], nrow)
+    output = args["output"] or "samples.png"
+    write(samples, dm, output, nrow)
     chosen = f" of class {names[wanted] if wanted < len(names) else wanted}" if wanted is not None else ""
-    print(f"{n} samples{chosen} from {relative(file)} written to {args['output']}")
+    print(f"{n} samples{chosen} from {relative(file)} written to {output}")
 
 
 def write(samples, dm, output: str, nrow: int) -> None:

@@ -37,7 +37,7 @@ class Word2VecObjective(NodeSchema):
 
 
 class Corpus(NodeSchema):
-    info = {"task": "embedding", "inputs": ("words",)}
+    info = {"task": "embedding", "inputs": ("words", "text")}  # text: windows for a language model
     min_count: int = opt(5, ge=1, doc="words seen fewer times in the training text are dropped")
     sample: float = opt(1e-3, ge=0, lt=1, doc="sub-sampling threshold of frequent words; 0 keeps all")
     max_vocab: Optional[int] = opt(None, ge=1, doc="keep only the most frequent words")
