@@ -39,6 +39,10 @@ FAMILIES = [
     (["dataset=planetoid", "model=graphsage"], CLASSIFYING | {"node_embedding"}),
     (["dataset=reverse", "model=seq2seq"], {"decoded_examples", "stop_when_solved"}),
     (["dataset=names", "model=char_generator"], {"generated_samples"}),
+    (["model=unet"], {"segmentation_overlays"}),
+    (["model=espcn"], {"superres_figure"}),
+    (["model=cnn_lstm"], CLASSIFYING),
+    (["model=vit"], CLASSIFYING | {"attention_rollout"}),
 ]
 
 

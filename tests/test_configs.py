@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from conftest import make_cfg
@@ -38,11 +39,15 @@ def _user_files() -> tuple[str, str, str, str, str]:
                              "iscrowd": 0, "segmentation": [[4, 4, 14, 4, 14, 14, 4, 14]]}],
             "categories": [{"id": 1, "name": "box"}]}
     (root / "coco.json").write_text(json.dumps(coco))
+    for sub in ("images", "masks"):
+        (root / "seg" / sub).mkdir(parents=True)
+        Image.new("L", (8, 8)).save(root / "seg" / sub / "0.png")
     return (str(root / "imgs"), str(root / "reviews.csv"), str(root / "table.csv"), str(root / "pairs.tsv"),
             str(root / "coco"))
 
 
 IMAGE_ROOT, TEXT_CSV, TABLE_CSV, PAIRS_TSV, COCO_ROOT = _user_files()
+SEGMENTATION_ROOT = str(Path(COCO_ROOT).parent / "seg")
 TEACHER = f"distill.teacher={config_dir() / 'train.yaml'}"  # the schema checks the file exists
 
 SKIP = {"experiment", "debug", "launcher", "hparams_search", "callbacks", "logger", "hydra", "optim_d"}
@@ -81,6 +86,11 @@ PARTNERS = {
                                                ("objective", "detection"))},
     ("dataset", "coco"): ["model=maskrcnn", f"dataset.root={COCO_ROOT}", f"dataset.annotations={COCO_ROOT}.json"],
     ("distill", "kd"): [TEACHER],
+    ("dataset", "segmentation_folder"): [f"dataset.root={SEGMENTATION_ROOT}", "model=unet"],
+    **{("dataset", d): [f"model={m}"] for d, m in (("shapes_segmentation", "unet"), ("superres", "espcn"),
+                                                   ("moving_digits", "cnn_lstm"))},
+    ("objective", "segmentation"): ["model=unet"],
+    ("objective", "restoration"): ["model=espcn"],
 }
 DEFAULT_GROUPS = {next(iter(d)) for d in OmegaConf.to_container(OmegaConf.load(config_dir() / "train.yaml").defaults)
                   if isinstance(d, dict)}

@@ -9,8 +9,8 @@ from typing import Callable
 import pytest
 from conftest import make_cfg
 from data_files import (write_ag_news, write_cifar, write_coco_boxes, write_corpus, write_csv, write_image_folder,
-                        write_mnist, write_pairs, write_penn_fudan, write_planetoid, write_surnames, write_text8,
-                        write_topics)
+                        write_mnist, write_pairs, write_penn_fudan, write_planetoid, write_segmentation_folder,
+                        write_surnames, write_text8, write_topics)
 
 from aa.base.errors import ConfigError
 from aa.config.paths import group_options
@@ -33,11 +33,12 @@ def _table_numeric(root: Path) -> Path:
 # The models of each family; a dataset trains the families it lists in TRAINS, and refuses every other model.
 VECTOR, GENERATIVE, GRAPH = {"mlp", "perceptron"}, {"autoencoder", "vae", "gan"}, {"gat", "gcn", "graphsage"}
 IMAGE = {"alexnet", "cnn", "inception_v1", "lenet5", "resnet18", "resnet34", "resnet50", "vgg11", "vgg13", "vgg16",
-         "vgg19"}
+         "vgg19", "vit"}
 SEQUENCE = {"gru", "lstm", "rnn"}
 TEXT = SEQUENCE | {"char_generator", "embedding_bag", "second_order_rnn", "text_rnn", "transformer_encoder"}
 SEQ2SEQ, DETECTION, EMBEDDING = {"seq2seq", "transformer"}, {"fasterrcnn", "maskrcnn"}, {"word2vec"}
 IMAGES = VECTOR | IMAGE | GENERATIVE
+SEGMENTATION, SUPERRES, VIDEO = {"unet", "fcn", "deeplabv3"}, {"espcn", "srcnn"}, {"cnn_lstm", "r3d"}
 TRAINS: dict[str, set[str]] = {
     **dict.fromkeys(["cifar10", "cifar100", "digits", "fashion_mnist", "mnist"], IMAGES),
     "image_folder": IMAGE | GENERATIVE,
@@ -50,6 +51,9 @@ TRAINS: dict[str, set[str]] = {
     **dict.fromkeys(["addition", "dates", "reverse", "sort", "text_pairs"], SEQ2SEQ),
     **dict.fromkeys(["coco", "penn_fudan", "shapes"], DETECTION),
     **dict.fromkeys(["corpus", "grammar", "lee", "text8"], EMBEDDING),
+    **dict.fromkeys(["shapes_segmentation", "segmentation_folder"], SEGMENTATION),
+    "superres": SUPERRES,
+    "moving_digits": VIDEO,
 }
 
 # The overrides that point each disk-reading dataset at files written under ``root`` (shared by all pairs).
@@ -76,6 +80,7 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
                         "dataset.countries=[JP,PL,IT]"],
     "table": lambda r: [f"dataset.path={_table(r)}", "dataset.target=y"],
     "table_regression": lambda r: [f"dataset.path={_table_numeric(r)}", "dataset.target=y"],
+    "segmentation_folder": lambda r: [f"dataset.root={write_segmentation_folder(r / 'seg', {'train': 6, 'val': 2})}"],
 }
 
 
@@ -90,6 +95,8 @@ SMALL: dict[str, list[str]] = {
     "adding": ["dataset.n_samples=200"], "copy": ["dataset.n_samples=200"], "parity": ["dataset.n_samples=200"],
     "grammar": ["dataset.n_sentences=300"], "tomita": ["dataset.per_length=20"], "sbm": ["dataset.block_size=20"],
     "grammar_topics": ["dataset.n_test=50"], "digits": ["dataset.val_fraction=0.05", "dataset.test_fraction=0.05"],
+    "shapes_segmentation": ["dataset.n_samples=30"], "superres": ["dataset.n_samples=30"],
+    "moving_digits": ["dataset.n_clips=60"],
 }
 
 # Detectors with few proposals and detections: an untrained RPN's thousand boxes make NMS the cost of a test.

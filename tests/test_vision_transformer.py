@@ -47,3 +47,19 @@ def test_a_small_vit_learns_the_digits(tmp_path: Path) -> None:
     metrics = runner(tmp_path)(["model=vit", "model.hidden_dim=32", "model.num_layers=2", "model.mlp_dim=64",
                                 "trainer.max_epochs=20", "callbacks.gradient_stats=null"])
     assert metrics["test"]["acc"] > 0.85, metrics["test"]
+
+
+def test_attention_rollout_is_a_distribution_over_patches_and_follows_identity_attention() -> None:
+    from aa.models.vit import ViT
+
+    torch.manual_seed(0)
+    net = ViT((1, 8, 8), 3, hidden_dim=8, num_layers=2, num_heads=2, mlp_dim=8, dropout=0.0).eval()
+    x = torch.randn(3, 1, 8, 8)
+    maps = net.attention_rollout(x)
+    assert maps.shape == (3, 4, 4) and (maps >= 0).all()
+    rows = 0.5 * torch.ones(17, 17) / 17 + 0.5 * torch.eye(17)  # attention spread evenly: rollout by hand
+    for layer in net.encoder.layers:  # q, k = 0 -> every query attends evenly to all 17 tokens
+        layer.self_attention.in_proj_weight.data[:16] = 0
+        layer.self_attention.in_proj_bias.data[:16] = 0
+    expected = (rows @ rows)[1:, 1:].mean(0).reshape(4, 4)
+    assert torch.allclose(net.attention_rollout(x)[0], expected, atol=1e-6)

@@ -51,3 +51,25 @@ class ViT(Transferable, VisionTransformer):
         h = self.tokens(x)
         return self.heads(h[:, 0] if self.pool == "cls" else h[:, 1:].mean(1))
 
+
+    @torch.no_grad()
+    def attention_rollout(self, x: Tensor) -> Tensor:
+        """Attention rollout (Abnar & Zuidema 2020) per patch, (N, rows, cols): each layer's attention
+        averaged over heads, mixed half and half with the identity (the residual path), rows renormalised,
+        multiplied from the first layer up; read from what the pooled output reads (the class token's row,
+        or the mean of the patch tokens' rows)."""
+        side = self.image_size
+        x = F.pad(x, (0, side - x.shape[-1], 0, side - x.shape[-2]))
+        h = self._process_input(x)
+        h = torch.cat([self.class_token.expand(len(h), -1, -1), h], dim=1)
+        h = self.encoder.dropout(h + self.encoder.pos_embedding)
+        rollout = torch.eye(h.shape[1], device=h.device).expand(len(h), -1, -1)
+        for layer in self.encoder.layers:
+            y = layer.ln_1(h)
+            _, weights = layer.self_attention(y, y, y, need_weights=True, average_attn_weights=True)
+            mixed = 0.5 * weights + 0.5 * torch.eye(h.shape[1], device=h.device)
+            rollout = (mixed / mixed.sum(-1, keepdim=True)) @ rollout
+            h = layer(h)
+        read = rollout[:, 0, 1:] if self.pool == "cls" else rollout[:, 1:, 1:].mean(1)
+        cells = side // self.patch_size
+        return read.reshape(len(x), cells, cells)

@@ -185,3 +185,8 @@ class ViT(NodeSchema):
             from aa.config.files import require_file
 
             require_file(f"{path}.weights_path", node["weights_path"], "a state_dict file (.pth) to start from")
+
+
+@schema("aa.callbacks.attention_figure.AttentionRollout")
+class AttentionRollout(NodeSchema):
+    count: int = opt(8, ge=1, le=32, doc="test images drawn")
