@@ -26,7 +26,8 @@ class DataModule(pl.LightningDataModule):
     """The facts every data module states; sub-classes override what differs from these defaults."""
 
     task: str = "classification"
-    """The kind of targets: classification, regression, seq2seq, embedding, detection or mixture."""
+    """The kind of targets: classification, regression, seq2seq, embedding, detection, mixture, segmentation
+    (a class per pixel) or restoration (a picture)."""
 
     kinds: tuple[str, ...] = ("vector",)
     """The input kinds it can serve (vector, image, sequence, graph, ...), its usual one first."""
