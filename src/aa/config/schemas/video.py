@@ -11,7 +11,7 @@ READS = {"inputs": ("clip",)}
 @schema("aa.data.moving_digits.MovingDigitsData")
 class MovingDigits(NodeSchema):
     info = {"task": "classification", "inputs": ("clip",)}
-    frames: int = opt(8, ge=2, le=64, doc="frames per clip")
+    frames: int = opt(8, ge=1, le=64, doc="frames per clip (1: a still picture, which cannot show the direction)")
     frame_size: int = opt(16, ge=8, le=128, doc="side of each frame (an 8 px digit must fit its whole path)")
     directions: int = opt(4, choices=(4, 8), doc="4: right, left, down, up; 8: and the diagonals")
     speed: int = opt(1, ge=1, le=8, doc="pixels the digit moves a frame")
