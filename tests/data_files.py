@@ -234,7 +234,8 @@ def write_segmentation_folder(root: Path, splits: dict[str, int], palette: bool 
             x0, y0 = rng.integers(2, size // 2, 2)
             mask[y0:y0 + 8, x0:x0 + 8] = 1 + i % 2
             mask[0, :] = 255  # an unlabelled row
-            image = np.stack([mask * 100 % 256, mask * 50 % 256, np.full_like(mask, 30)], -1).astype(np.uint8)
+            shade = np.where(mask == 255, 0, mask).astype(np.int64)
+            image = np.stack([shade * 100, shade * 50, np.full_like(shade, 30)], -1).astype(np.uint8)
             Image.fromarray(image).save(base / "images" / f"{i}.png")
             m = Image.fromarray(mask, mode="L")
             if palette:

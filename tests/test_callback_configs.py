@@ -45,6 +45,10 @@ FAMILIES = [
     (["dataset=grammar", "model=bert"], set()),
     (["dataset=grammar_topics", "model=bert"], set()),
     (["dataset=grammar_entities", "model=tagger"], set()),
+    (["model=unet"], {"segmentation_overlays"}),
+    (["model=espcn"], {"superres_figure"}),
+    (["model=cnn_lstm"], CLASSIFYING),
+    (["model=vit"], CLASSIFYING | {"attention_rollout"}),
 ]
 
 

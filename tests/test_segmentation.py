@@ -125,3 +125,20 @@ def test_bad_masks_are_refused_naming_the_file(tmp_path: Path) -> None:
 def test_classifiers_and_segmenters_do_not_cross() -> None:
     refused(lambda: validate(make_cfg(["model=resnet18", "dataset=shapes_segmentation"])), "segmentation")
     refused(lambda: validate(make_cfg(["model=unet", "dataset=digits"])), "segmentation")
+
+
+@pytest.mark.slow
+def test_predict_writes_a_class_index_mask_per_image_at_its_own_size(tmp_path: Path) -> None:
+    from aa.entry.predict import main
+
+    root = write_segmentation_folder(tmp_path / "data", {"train": 8, "val": 2, "test": 2})
+    runner(tmp_path)(["model=unet", "dataset=segmentation_folder", f"dataset.root={root}", "model.width=4",
+                      "debug=fast"])
+    Image.new("RGB", (40, 30), (30, 30, 30)).save(tmp_path / "big.png")
+    main([f"ckpt={tmp_path / 'run'}", f"input={root / 'test' / 'images'}", f"output={tmp_path / 'masks'}"])
+    main([f"ckpt={tmp_path / 'run'}", f"input={tmp_path / 'big.png'}", f"output={tmp_path / 'masks'}"])
+    written = sorted(p.name for p in (tmp_path / "masks").iterdir())
+    assert written == ["0.png", "1.png", "big.png"]
+    assert Image.open(tmp_path / "masks" / "big.png").size == (40, 30)
+    mask = np.asarray(Image.open(tmp_path / "masks" / "0.png"))
+    assert mask.shape == (24, 24) and mask.max() < 3
