@@ -38,6 +38,8 @@ def test_prefix_beam_keeps_a_repeat_apart_only_through_a_blank():
     # "aa" needs a - a; three frames that favour a, blank, a decode to two labels
     lp = _log([[0.1, 0.9], [0.8, 0.2], [0.1, 0.9]])
     assert prefix_beam(lp, beam_size=4) == [[1, 1]]
+    # two frames of a without a blank between are one a (aa, a-, -a: 0.81 + 0.09 + 0.09), never "aa"
+    assert prefix_beam(_log([[0.1, 0.9], [0.1, 0.9]]), beam_size=4) == [[1]]
 
 
 def test_ctc_loss_is_minus_log_of_the_summed_alignments():
