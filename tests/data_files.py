@@ -269,3 +269,45 @@ def write_tiny_hf(root: Path, words: list[str] | None = None) -> Path:
     (root / "vocab.txt").write_text("\n".join(vocab) + "\n")
     transformers.BertTokenizer(str(root / "vocab.txt")).save_pretrained(root)
     return root
+
+
+def write_line_images(root: Path, n: int = 30, seed: int = 0) -> Path:
+    """PNG text lines of sklearn digits (dark ink on white, 3x scaled) and transcripts.txt."""
+    import torch
+    from PIL import Image
+
+    from aa.data.digit_strings import compose_lines
+
+    from sklearn.datasets import load_digits
+
+    d = load_digits()
+    x, y = compose_lines(torch.tensor(d.images, dtype=torch.float32) / 16, torch.tensor(d.target), n, 3, 5, 3, 1,
+                         torch.Generator().manual_seed(seed))
+    root.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for i in range(n):
+        pixels = ((1 - x[i, 0]).clamp(0, 1) * 255).to(torch.uint8).numpy()
+        Image.fromarray(pixels).resize((pixels.shape[1] * 3, pixels.shape[0] * 3)).save(root / f"line{i}.png")
+        lines.append(f"line{i}.png\t" + "".join(str(int(k) - 1) for k in y[i] if k > 0))
+    (root / "transcripts.txt").write_text("\n".join(lines) + "\n")
+    return root
+
+
+def write_dtmf_wavs(root: Path, n: int = 20, rate: int = 8000, seed: int = 0) -> Path:
+    """16-bit PCM WAV files of keypad tone sequences and transcripts.txt."""
+    import wave
+
+    import torch
+
+    from aa.data.dtmf import ALPHABET, synthesize
+
+    waves, y = synthesize(n, rate, 2, 4, (60, 100), (40, 80), (15.0, 25.0), torch.Generator().manual_seed(seed))
+    root.mkdir(parents=True, exist_ok=True)
+    lines = []
+    for i in range(n):
+        pcm = (waves[i] / waves[i].abs().max() * 30000).to(torch.int16).numpy().tobytes()
+        with wave.open(str(root / f"keys{i}.wav"), "wb") as w:
+            w.setnchannels(1), w.setsampwidth(2), w.setframerate(rate), w.writeframes(pcm)
+        lines.append(f"keys{i}.wav " + "".join(ALPHABET[int(k) - 1] for k in y[i] if k > 0))
+    (root / "transcripts.txt").write_text("\n".join(lines) + "\n")
+    return root

@@ -51,6 +51,12 @@ IMAGE_ROOT, TEXT_CSV, TABLE_CSV, PAIRS_TSV, COCO_ROOT = _user_files()
 CONLL = os.path.join(os.path.dirname(IMAGE_ROOT), "ner.conll")
 with open(CONLL, "w") as _f:
     _f.write("Ana B-PER\nruns O\n")
+LINES = os.path.join(os.path.dirname(IMAGE_ROOT), "lines")  # the schema reads transcripts.txt and checks its files
+os.makedirs(LINES, exist_ok=True)
+with open(os.path.join(LINES, "transcripts.txt"), "w") as _f:
+    _f.write("a.png 12\n")
+with open(os.path.join(LINES, "a.png"), "w") as _f:
+    _f.write("")
 HF_ROOT = os.path.join(os.path.dirname(IMAGE_ROOT), "hf")
 os.makedirs(HF_ROOT, exist_ok=True)
 with open(os.path.join(HF_ROOT, "config.json"), "w") as _f:  # the schema checks the folder, not the weights
@@ -96,6 +102,7 @@ PARTNERS = {
     ("distill", "kd"): [TEACHER],
     **{(g, o): ["model=crnn", "dataset=digit_strings"] for g, o in (("model", "crnn"), ("objective", "ctc"))},
     **{("dataset", d): ["model=crnn"] for d in ("digit_strings", "dtmf")},
+    **{("dataset", d): ["model=crnn", f"dataset.root={LINES}"] for d in ("line_images", "audio_folder")},
     **{(g, o): ["model=gpt", "dataset=text_file", f"dataset.path={config_dir() / 'train.yaml'}"]
        for g, o in (("model", "gpt"), ("objective", "language_model"), ("dataset", "text_file"))},
     **{(g, o): ["model=tagger", "dataset=grammar_entities"] for g, o in (("model", "tagger"), ("objective", "tagging"))},
@@ -155,7 +162,7 @@ def test_partners_are_needed(group: str, option: str) -> None:
                      r"model=lstm needs sequence/tokens\)\. Valid choices: "
                      r"models for this dataset: alexnet, autoencoder, cnn, .*mlp, perceptron"),
     (["dataset=adding"], r"model='mlp': cannot read the sequence inputs .* models for this dataset: gru, lstm, rnn"),
-    (["dataset=ag_news", "model=cnn"], r"model='cnn': cannot read the tokens inputs .* embedding_bag, gru, lstm"),
+    (["dataset=ag_news", "model=cnn"], r"model='cnn': cannot read the tokens inputs .* embedding_bag, gru, hf, lstm"),
 ])
 def test_a_model_that_cannot_read_the_dataset_is_refused_naming_the_models_that_can(overrides, message) -> None:
     with pytest.raises(ConfigError, match=message) as e:

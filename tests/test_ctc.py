@@ -38,6 +38,8 @@ def test_prefix_beam_keeps_a_repeat_apart_only_through_a_blank():
     # "aa" needs a - a; three frames that favour a, blank, a decode to two labels
     lp = _log([[0.1, 0.9], [0.8, 0.2], [0.1, 0.9]])
     assert prefix_beam(lp, beam_size=4) == [[1, 1]]
+    # two frames of a without a blank between are one a (aa, a-, -a: 0.81 + 0.09 + 0.09), never "aa"
+    assert prefix_beam(_log([[0.1, 0.9], [0.1, 0.9]]), beam_size=4) == [[1]]
 
 
 def test_ctc_loss_is_minus_log_of_the_summed_alignments():
@@ -117,3 +119,55 @@ def test_crnn_hears_keypad_tones_and_beam_decoding_reads_them(run, one_thread):
              "model.hidden_size=64", "model.num_layers=1", "trainer.max_epochs=6", "batch.size=16",
              "objective.strategy=beam", "objective.beam_size=4"])
     assert m["test"]["cer"] <= 0.15, m["test"]
+
+
+def test_line_images_and_wavs_load_as_the_crnn_reads_them(tmp_path):
+    from data_files import write_dtmf_wavs, write_line_images
+
+    from aa.run.build import build_data
+
+    dm = build_data(make_cfg(["model=crnn", "dataset=line_images", f"dataset.root={write_line_images(tmp_path / 'l')}"]))
+    assert dm.x_train.shape[1:2] == (1,) and dm.x_train.shape[2] == 32 and set(dm.alphabet) <= set("0123456789")
+    assert dm.x_train.max() > 0.5 and dm.x_train[..., -3:].abs().max() < 0.1  # ink high, paper and padding low
+    dm = build_data(make_cfg(["model=crnn", "dataset=audio_folder", f"dataset.root={write_dtmf_wavs(tmp_path / 'a')}",
+                              "dataset.sample_rate=8000"]))
+    assert dm.x_train.shape[1:3] == (1, 40) and dm.num_outputs == len(dm.alphabet) + 1
+
+
+@pytest.mark.parametrize("line, why", [
+    ("line0.png", "line 2 ('line0.png') has no transcript"),
+    ("nothere.png 12", "line 2 ('nothere.png 12') names nothere.png, which is not a file"),
+    ("line0.png 1a2", "line 2 ('line0.png 1a2') has characters outside dataset.alphabet: 'a'"),
+])
+def test_a_bad_transcripts_line_is_refused_before_torch(tmp_path, line, why):
+    from data_files import write_line_images
+
+    root = write_line_images(tmp_path / "l", n=3)
+    first = (root / "transcripts.txt").read_text().splitlines()[0]
+    (root / "transcripts.txt").write_text(first + "\n" + line + "\n")
+    with pytest.raises(ConfigError) as e:
+        validate(make_cfg(["model=crnn", "dataset=line_images", f"dataset.root={root}", "dataset.alphabet='0123456789'"]))
+    assert "transcripts.txt " + why in str(e.value), str(e.value)
+
+
+def test_an_unreadable_wav_is_refused_naming_it(tmp_path):
+    from conftest import refused
+    from data_files import write_dtmf_wavs
+
+    from aa.run.build import build_data
+
+    root = write_dtmf_wavs(tmp_path / "a", n=4)
+    (root / "keys2.wav").write_bytes(b"not a wav file")
+    refused(lambda: build_data(make_cfg(["model=crnn", "dataset=audio_folder", f"dataset.root={root}",
+                                         "dataset.sample_rate=8000"])), r"keys2\.wav cannot be read as a WAV file")
+
+
+@pytest.mark.slow
+def test_crnn_learns_keypad_tones_from_wav_files(run, tmp_path, one_thread):
+    from data_files import write_dtmf_wavs
+
+    root = write_dtmf_wavs(tmp_path / "a", n=400)
+    m = run(["model=crnn", "dataset=audio_folder", f"dataset.root={root}", "dataset.sample_rate=8000",
+             "dataset.n_mels=32", "dataset.f_min=300", "dataset.f_max=2000", "dataset.hop_ms=20",
+             "model.hidden_size=48", "model.num_layers=1", "batch.size=8", "trainer.max_epochs=12"])
+    assert m["test"]["cer"] <= 0.2, m["test"]

@@ -8,9 +8,10 @@ from typing import Callable
 
 import pytest
 from conftest import make_cfg
-from data_files import (write_ag_news, write_cifar, write_conll, write_coco_boxes, write_corpus, write_csv,
-                        write_image_folder, write_mnist, write_pairs, write_penn_fudan, write_planetoid,
-                        write_segmentation_folder, write_surnames, write_text8, write_tiny_hf, write_topics)
+from data_files import (write_ag_news, write_cifar, write_coco_boxes, write_conll, write_corpus, write_csv,
+                        write_dtmf_wavs, write_image_folder, write_line_images, write_mnist, write_pairs,
+                        write_penn_fudan, write_planetoid, write_segmentation_folder, write_surnames, write_text8,
+                        write_tiny_hf, write_topics)
 
 from aa.base.errors import ConfigError
 from aa.config.paths import group_options
@@ -51,7 +52,7 @@ TRAINS: dict[str, set[str]] = {
     **dict.fromkeys(["addition", "dates", "reverse", "sort", "text_pairs"], SEQ2SEQ),
     **dict.fromkeys(["coco", "penn_fudan", "shapes"], DETECTION),
     **dict.fromkeys(["corpus", "grammar", "lee", "text8"], EMBEDDING | {"bert", "gpt"}),
-    **dict.fromkeys(["digit_strings", "dtmf"], {"crnn"}),
+    **dict.fromkeys(["digit_strings", "dtmf", "line_images", "audio_folder"], {"crnn"}),
     "text_file": {"bert", "gpt"},
     **dict.fromkeys(["conll", "grammar_entities"], {"tagger"}),
     **dict.fromkeys(["shapes_segmentation", "segmentation_folder"], SEGMENTATION),
@@ -83,6 +84,8 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
                         "dataset.countries=[JP,PL,IT]"],
     "table": lambda r: [f"dataset.path={_table(r)}", "dataset.target=y"],
     "table_regression": lambda r: [f"dataset.path={_table_numeric(r)}", "dataset.target=y"],
+    "line_images": lambda r: [f"dataset.root={write_line_images(r / 'lines', n=12)}"],
+    "audio_folder": lambda r: [f"dataset.root={write_dtmf_wavs(r / 'wavs', n=12)}", "dataset.sample_rate=8000"],
     "conll": lambda r: [f"dataset.path={write_conll(r / 'ner.conll')}"],
     "text_file": lambda r: [f"dataset.path={write_corpus(r / 'story.txt')}", "dataset.block_size=8"],
     "segmentation_folder": lambda r: [f"dataset.root={write_segmentation_folder(r / 'seg', {'train': 6, 'val': 2})}"],

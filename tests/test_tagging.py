@@ -66,12 +66,13 @@ def test_aa_train_refuses_a_bad_conll_file_before_training(tmp_path):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("encoder", ["lstm", "transformer"])
-def test_tagger_finds_the_embedded_entities(run, one_thread, encoder):
-    m = run(["model=tagger", f"model.encoder={encoder}", "dataset=grammar_entities", "dataset.n_train=400",
-             "dataset.n_test=200", "trainer.max_epochs=8", "optim.lr=0.005"])
+@pytest.mark.parametrize("encoder, f1", [("lstm", 0.95), ("transformer", 0.9)])
+def test_tagger_finds_the_embedded_entities(run, one_thread, encoder, f1):
+    """Most val/test names never occur in training (they arrive as <unk>): the tags come from the context."""
+    m = run(["model=tagger", f"model.encoder={encoder}", "dataset=grammar_entities",
+             "dataset.n_test=300", "trainer.max_epochs=15", "optim.lr=0.005"])
     assert m["task"] == "tagging" and m["optimized_metric"]["name"] == "val/f1"
-    assert m["test"]["f1"] >= 0.95, m["test"]
+    assert m["test"]["f1"] >= f1, m["test"]
 
 
 @pytest.mark.slow

@@ -2,6 +2,8 @@
 "line" (an image read column by column) or "spectrogram" (log-mel frames, read the same way)."""
 from __future__ import annotations
 
+from typing import Optional
+
 from aa.base.errors import ConfigError
 from aa.config.schema import NodeSchema, opt, schema
 
@@ -75,3 +77,38 @@ class DTMF(NodeSchema):
 @schema("aa.callbacks.transcriptions.Transcriptions")
 class Transcriptions(NodeSchema):
     count: int = opt(6, ge=1, le=64, doc="test inputs drawn with their true and decoded strings")
+
+
+class Transcribed(NodeSchema):
+    root: str = opt("???", doc="a folder with the files and the transcripts file")
+    transcripts: str = opt("transcripts.txt", doc="'FILE TRANSCRIPT' per line, FILE relative to root")
+    alphabet: Optional[str] = opt(None, doc="the characters a transcript may use; null: the training transcripts'")
+    val_fraction: float = opt(0.1, gt=0, lt=1)
+    test_fraction: float = opt(0.1, gt=0, lt=1)
+    standardize: bool = opt(True, doc="z-score inputs with training statistics")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        import os
+
+        from aa.config.transcripts_file import read_transcripts
+
+        if node.get("root") not in (None, "???"):
+            read_transcripts(os.path.expanduser(node["root"]), node.get("transcripts", "transcripts.txt"),
+                             node.get("alphabet"), f"{path}.root")
+
+
+@schema("aa.data.transcribed_files.LineImagesData")
+class LineImages(Transcribed):
+    info = {"task": "recognition", "inputs": ("line",)}
+    height: int = opt(32, ge=8, le=512, doc="pixels; widths follow each image's aspect")
+
+
+@schema("aa.data.transcribed_files.AudioFolderData")
+class AudioFolder(Transcribed):
+    info = {"task": "recognition", "inputs": ("spectrogram",)}
+    sample_rate: int = opt(16000, ge=1000, le=192000, doc="every WAV file must have this rate")
+    n_mels: int = opt(40, ge=4, le=256)
+    hop_ms: int = opt(10, ge=1, le=100, doc="milliseconds between frames (25 ms windows)")
+    f_min: float = opt(60.0, ge=0)
+    f_max: Optional[float] = opt(None, gt=0, doc="null: half the sample rate")

@@ -50,6 +50,8 @@ class Conll(Tagged):
 
 @schema("aa.data.grammar_entities.GrammarEntitiesData")
 class GrammarEntities(Tagged):
+    new_names: bool = opt(True, doc="most names made up, so val/test names are unseen in training")
+    min_freq: int = opt(2, ge=1, doc="one-off training words become <unk>, as unseen names will be")
     n_train: int = opt(1000, ge=1, le=1_000_000)
     n_val: int = opt(200, ge=1, le=1_000_000)
     n_test: int = opt(500, ge=1, le=1_000_000)
