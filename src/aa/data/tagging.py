@@ -12,7 +12,7 @@ from torch import Tensor
 
 from aa.config.conll_file import read_conll
 from aa.data.tensor_data import TensorDataModule
-from aa.data.tokenize import Vocabulary
+from aa.data.tokenize import PAD_ID, Vocabulary
 
 PAD_TAG = -1
 Sentences = list[tuple[list[str], list[str]]]
@@ -52,6 +52,7 @@ class TaggedData(TensorDataModule):
         tags = sorted({tag for _, ts in parts["train"] for tag in ts} - {"O"}, key=lambda t: (t[2:], t))
         self.class_names = ["O", *tags]
         index = {t: i for i, t in enumerate(self.class_names)}
+        longest = max(len(t) for sentences in parts.values() for t, _ in sentences)  # one width for every split
         for split, sentences in parts.items():
             unseen = sorted({tag for _, ts in sentences for tag in ts} - set(index))
             if unseen:
@@ -61,9 +62,10 @@ class TaggedData(TensorDataModule):
                                   f"({', '.join(unseen[:5])}): the model has no output for them",
                                   "more training sentences, or a split that covers every tag")
             words = [t for t, _ in sentences]
-            limit = self.max_length or max(len(t) for t in words)
+            limit = self.max_length or longest
             self.vocab.account(self.ledger, split, words, self.max_length, "sentences")
             x = self.vocab.encode(words, limit)
+            x = torch.nn.functional.pad(x, (0, limit - x.shape[1]), value=PAD_ID)  # encode pads to its longest row
             y = torch.full(x.shape, PAD_TAG, dtype=torch.long)
             for i, (_, ts) in enumerate(sentences):
                 row = [index[t] for t in ts[:limit]]
