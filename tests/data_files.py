@@ -243,3 +243,18 @@ def write_segmentation_folder(root: Path, splits: dict[str, int], palette: bool 
                 m.putpalette([0, 0, 0, 200, 0, 0, 0, 200, 0] + [255, 255, 255] * 253)
             m.save(base / "masks" / f"{i}.png")
     return root
+
+
+def write_video_folder(root: Path, clips: dict[str, int], frames: int = 6, size: int = 16) -> Path:
+    """root/<split>/{left,right}/<clip>/NNN.png: a bright bar moving left or right over ``frames`` frames."""
+    for split, n in clips.items():
+        for k, name in enumerate(("left", "right")):
+            for c in range(n):
+                folder = root / split / name / f"clip{c}"
+                folder.mkdir(parents=True)
+                for t in range(frames):
+                    frame = np.zeros((size, size), np.uint8)
+                    x = 2 + t if name == "right" else size - 3 - t
+                    frame[:, x] = 255
+                    Image.fromarray(frame).save(folder / f"{t:03d}.png")
+    return root
