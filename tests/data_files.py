@@ -311,3 +311,18 @@ def write_dtmf_wavs(root: Path, n: int = 20, rate: int = 8000, seed: int = 0) ->
         lines.append(f"keys{i}.wav " + "".join(ALPHABET[int(k) - 1] for k in y[i] if k > 0))
     (root / "transcripts.txt").write_text("\n".join(lines) + "\n")
     return root
+
+
+def write_video_folder(root: Path, clips: dict[str, int], frames: int = 6, size: int = 16) -> Path:
+    """root/<split>/{left,right}/<clip>/NNN.png: a bright bar moving left or right over ``frames`` frames."""
+    for split, n in clips.items():
+        for k, name in enumerate(("left", "right")):
+            for c in range(n):
+                folder = root / split / name / f"clip{c}"
+                folder.mkdir(parents=True)
+                for t in range(frames):
+                    frame = np.zeros((size, size), np.uint8)
+                    x = 2 + t if name == "right" else size - 3 - t
+                    frame[:, x] = 255
+                    Image.fromarray(frame).save(folder / f"{t:03d}.png")
+    return root

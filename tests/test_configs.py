@@ -40,6 +40,8 @@ def _user_files() -> tuple[str, str, str, str, str]:
                              "iscrowd": 0, "segmentation": [[4, 4, 14, 4, 14, 14, 4, 14]]}],
             "categories": [{"id": 1, "name": "box"}]}
     (root / "coco.json").write_text(json.dumps(coco))
+    (root / "clips" / "train" / "a" / "c0").mkdir(parents=True)
+    (root / "clips" / "val").mkdir()
     for sub in ("images", "masks"):
         (root / "seg" / sub).mkdir(parents=True)
         Image.new("L", (8, 8)).save(root / "seg" / sub / "0.png")
@@ -114,6 +116,7 @@ PARTNERS = {
     **{("dataset", d): [f"model={m}"] for d, m in (("shapes_segmentation", "unet"), ("superres", "espcn"),
                                                    ("moving_digits", "cnn_lstm"))},
     ("objective", "segmentation"): ["model=unet"],
+    ("dataset", "video_folder"): [f"dataset.root={Path(COCO_ROOT).parent / 'clips'}", "model=cnn_lstm"],
     ("objective", "restoration"): ["model=espcn"],
 }
 DEFAULT_GROUPS = {next(iter(d)) for d in OmegaConf.to_container(OmegaConf.load(config_dir() / "train.yaml").defaults)

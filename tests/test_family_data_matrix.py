@@ -11,7 +11,7 @@ from conftest import make_cfg
 from data_files import (write_ag_news, write_cifar, write_coco_boxes, write_conll, write_corpus, write_csv,
                         write_dtmf_wavs, write_image_folder, write_line_images, write_mnist, write_pairs,
                         write_penn_fudan, write_planetoid, write_segmentation_folder, write_surnames, write_text8,
-                        write_tiny_hf, write_topics)
+                        write_tiny_hf, write_topics, write_video_folder)
 
 from aa.base.errors import ConfigError
 from aa.config.paths import group_options
@@ -58,6 +58,7 @@ TRAINS: dict[str, set[str]] = {
     **dict.fromkeys(["shapes_segmentation", "segmentation_folder"], SEGMENTATION),
     "superres": SUPERRES,
     "moving_digits": VIDEO,
+    "video_folder": VIDEO,
 }
 
 # The overrides that point each disk-reading dataset at files written under ``root`` (shared by all pairs).
@@ -89,6 +90,8 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
     "conll": lambda r: [f"dataset.path={write_conll(r / 'ner.conll')}"],
     "text_file": lambda r: [f"dataset.path={write_corpus(r / 'story.txt')}", "dataset.block_size=8"],
     "segmentation_folder": lambda r: [f"dataset.root={write_segmentation_folder(r / 'seg', {'train': 6, 'val': 2})}"],
+    "video_folder": lambda r: [f"dataset.root={write_video_folder(r / 'clips', {'train': 4, 'val': 2})}",
+                               "dataset.frames=4", "dataset.image_size=16"],
 }
 
 

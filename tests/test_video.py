@@ -66,3 +66,18 @@ def test_cnn_lstm_learns_the_direction_of_motion(tmp_path: Path) -> None:
     metrics = runner(tmp_path)(["model=cnn_lstm", "dataset.n_clips=600", "trainer.max_epochs=6",
                                 "callbacks.gradient_stats=null"])
     assert metrics["test"]["acc"] > 0.8, metrics["test"]
+
+
+def test_a_folder_of_frame_folders_reads_clips_in_frame_order(tmp_path: Path) -> None:
+    from data_files import write_video_folder
+
+    root = write_video_folder(tmp_path / "clips", {"train": 5, "val": 2})
+    _, dm, _ = build(["model=cnn_lstm", "dataset=video_folder", f"dataset.root={root}", "dataset.frames=3",
+                      "dataset.image_size=16"])
+    assert dm.class_names == ["left", "right"] and dm.x_train.shape[1:] == (3, 1, 16, 16)
+    assert (len(dm.y_train), len(dm.y_val), len(dm.y_test)) == (8, 4, 2)  # a test clip of each class carved from train
+    clip, label = dm.x_test[0], dm.y_test[0]
+    bars = [int(frame[0, 0].argmax()) for frame in clip]  # frames 0, 2 (or 3) and 5 of 6, in order
+    assert (bars == sorted(bars)) == (dm.class_names[label] == "right") and len(set(bars)) == 3
+    refused(lambda: build(["model=cnn_lstm", "dataset=video_folder", f"dataset.root={root}", "dataset.frames=7"]),
+            r"dataset.frames=7: is more than the 6 frames of clip .*clip0")

@@ -52,3 +52,21 @@ class R3D(NodeSchema):
         if len(widths) != len(blocks) or len(widths) > 4:
             raise ConfigError(f"{path}.blocks", blocks, f"needs one count per stage of widths={widths} (at most 4 stages)",
                               "as many entries as widths, e.g. widths=[16,32,64,128] blocks=[1,1,1,1]")
+
+
+@schema("aa.data.video_folder.VideoFolderData")
+class VideoFolder(NodeSchema):
+    info = {"task": "classification", "inputs": ("clip",)}
+    root: str = opt("???", doc="folder with train/ and val/ (optionally test/), each <class>/<clip>/ frames")
+    frames: int = opt(8, ge=1, le=512, doc="frames taken from each clip, spread evenly over it")
+    image_size: int = opt(32, ge=8, le=512, doc="side the frames are resized to")
+    test_fraction: float = opt(0.2, gt=0, lt=1, doc="without test/: share of each class of train/ held out for the test")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        import os
+
+        root = os.path.expanduser(str(node.get("root")))
+        if not os.path.isdir(os.path.join(root, "train")) or not os.path.isdir(os.path.join(root, "val")):
+            raise ConfigError(f"{path}.root", node.get("root"), "needs train/ and val/ (optionally test/) subfolders, "
+                              "each with <class>/<clip>/ folders of frame images", "such a folder")
