@@ -267,6 +267,23 @@ def whole_run_line(rounds: int) -> None:
     print(f"whole_run epochs={cfg.trainer.max_epochs} plain_s={p:.2f} aa_s={a:.2f} ratio={a / p:.2f}", flush=True)
 
 
+def aa_vs_lightning_lines(rounds: int, steps: int) -> None:
+    """aa's own cost above a bare Lightning fit: per update at batch 1 and 64 (updates only, as ``aa_path``),
+    then the default whole run (validation, checkpoints, TensorBoard and aa's callbacks on) against the bare
+    LightningModule's whole run; medians of alternating rounds."""
+    for bs in (1, 64):
+        overrides = ["batch=mini", f"batch.size={bs}"]
+        n = steps * 2 if bs == 1 else steps
+        b, a = alternate(rounds, lambda o=overrides: lightning_run(compose(o), n, bs),
+                         lambda o=overrides: aa_path(compose(o), n))
+        print(f"aa_vs_lightning batch_size={bs} lightning_ms_per_step={b:.3f} aa_ms_per_step={a:.3f} "
+              f"ratio={a / b:.2f}", flush=True)
+    cfg = compose([])
+    b, a = alternate(rounds, lambda: lightning_run(compose([])), lambda: aa_run(compose([])))
+    print(f"aa_vs_lightning epochs={cfg.trainer.max_epochs} lightning_s={b:.2f} aa_s={a:.2f} ratio={a / b:.2f}",
+          flush=True)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--steps", type=int, default=600)
@@ -275,6 +292,7 @@ def main() -> None:
     parser.add_argument("--engine-only", action="store_true", help="only the backprop=manual vs autograd line")
     parser.add_argument("--whole-only", action="store_true", help="only the whole-run line")
     parser.add_argument("--floor-only", action="store_true", help="only the bare-Lightning lines (full batch, whole run)")
+    parser.add_argument("--vs-lightning-only", action="store_true", help="only aa against a bare Lightning fit")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     import logging
@@ -287,6 +305,9 @@ def main() -> None:
         return
     if args.floor_only:
         lightning_floor_line(args.rounds, args.steps)
+        return
+    if args.vs_lightning_only:
+        aa_vs_lightning_lines(args.rounds, args.steps)
         return
     probe = compose([])
     from aa.run import build
@@ -304,6 +325,7 @@ def main() -> None:
         return
     whole_run_line(args.rounds)
     lightning_floor_line(args.rounds, args.steps)
+    aa_vs_lightning_lines(args.rounds, args.steps)
 
 
 def manual_engine_line(steps: int, rounds: int) -> None:

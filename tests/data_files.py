@@ -221,6 +221,30 @@ def write_csv(path: Path, header: list[str], rows: list[list]) -> Path:
     return path
 
 
+def write_segmentation_folder(root: Path, splits: dict[str, int], palette: bool = False, size: int = 24) -> Path:
+    """root/[split/]{images,masks}/i.png: an 8x8 square of class 1 or 2 per image, the top row unlabelled (255);
+    masks as grey (L) or palette (P) PNGs. An empty split name writes images/ and masks/ at the root."""
+    rng = np.random.default_rng(0)
+    for split, n in splits.items():
+        base = root / split if split else root
+        (base / "images").mkdir(parents=True, exist_ok=True)
+        (base / "masks").mkdir(parents=True, exist_ok=True)
+        for i in range(n):
+            mask = np.zeros((size, size), np.uint8)
+            x0, y0 = rng.integers(2, size // 2, 2)
+            mask[y0:y0 + 8, x0:x0 + 8] = 1 + i % 2
+            mask[0, :] = 255  # an unlabelled row
+            shade = np.where(mask == 255, 0, mask).astype(np.int64)
+            image = np.stack([shade * 100, shade * 50, np.full_like(shade, 30)], -1).astype(np.uint8)
+            Image.fromarray(image).save(base / "images" / f"{i}.png")
+            m = Image.fromarray(mask, mode="L")
+            if palette:
+                m = m.convert("P")
+                m.putpalette([0, 0, 0, 200, 0, 0, 0, 200, 0] + [255, 255, 255] * 253)
+            m.save(base / "masks" / f"{i}.png")
+    return root
+
+
 def write_conll(path: Path, n: int = 30) -> Path:
     """CoNLL-2003 style: a -DOCSTART- line, then sentences of 'token POS tag' lines, blank lines between."""
     rows = [("Ana NNP B-PER", "lives VBZ O", "in IN O", "Valencia NNP B-LOC"),

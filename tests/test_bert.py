@@ -76,3 +76,19 @@ def test_pretrain_on_the_grammar_corpus_then_fine_tune_on_its_topics(run, tmp_pa
     ft = run(["model=bert", f"model.pretrained={tmp_path / 'pre'}", "dataset=grammar_topics", "dataset.n_test=200",
               "trainer.max_epochs=15"], name="ft")
     assert ft["task"] == "classification" and ft["test"]["acc"] > 0.5, ft["test"]  # 4 topics: chance 0.25
+
+
+def test_a_damaged_or_foreign_checkpoint_is_refused_without_running_its_pickle(tmp_path) -> None:
+    """weights_only loading: a pickle that would call a function is refused in one paragraph."""
+    import pickle
+
+    import pytest
+
+    from aa.base.errors import ConfigError
+    from aa.models.bert import pretrained_state
+
+    (tmp_path / "checkpoints").mkdir()
+    with open(tmp_path / "checkpoints" / "best.ckpt", "wb") as f:
+        pickle.dump(print, f)  # a global that weights_only refuses to resolve
+    with pytest.raises(ConfigError, match="model.pretrained.*not a checkpoint aa-train wrote"):
+        pretrained_state(str(tmp_path))

@@ -10,7 +10,7 @@ from conftest import make_cfg
 from aa.base.errors import ConfigError
 from aa.config.command_line import compose
 
-EVERY_RUN = {"model_checkpoint", "lr_monitor", "gradient_stats", "model_summary", "model_graph"}
+EVERY_RUN = {"model_checkpoint", "lr_monitor", "gradient_stats", "model_summary", "model_graph", "input_rate"}
 CLASSIFYING = {"confusion_matrix", "sample_predictions"}
 
 FAMILIES = [
@@ -45,6 +45,10 @@ FAMILIES = [
     (["dataset=grammar", "model=bert"], set()),
     (["dataset=grammar_topics", "model=bert"], set()),
     (["dataset=grammar_entities", "model=tagger"], set()),
+    (["model=unet"], {"segmentation_overlays"}),
+    (["model=espcn"], {"superres_figure"}),
+    (["model=cnn_lstm"], CLASSIFYING),
+    (["model=vit"], CLASSIFYING | {"attention_rollout"}),
 ]
 
 

@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 from conftest import make_cfg
@@ -39,6 +40,9 @@ def _user_files() -> tuple[str, str, str, str, str]:
                              "iscrowd": 0, "segmentation": [[4, 4, 14, 4, 14, 14, 4, 14]]}],
             "categories": [{"id": 1, "name": "box"}]}
     (root / "coco.json").write_text(json.dumps(coco))
+    for sub in ("images", "masks"):
+        (root / "seg" / sub).mkdir(parents=True)
+        Image.new("L", (8, 8)).save(root / "seg" / sub / "0.png")
     return (str(root / "imgs"), str(root / "reviews.csv"), str(root / "table.csv"), str(root / "pairs.tsv"),
             str(root / "coco"))
 
@@ -57,6 +61,7 @@ HF_ROOT = os.path.join(os.path.dirname(IMAGE_ROOT), "hf")
 os.makedirs(HF_ROOT, exist_ok=True)
 with open(os.path.join(HF_ROOT, "config.json"), "w") as _f:  # the schema checks the folder, not the weights
     _f.write("{}")
+SEGMENTATION_ROOT = str(Path(COCO_ROOT).parent / "seg")
 TEACHER = f"distill.teacher={config_dir() / 'train.yaml'}"  # the schema checks the file exists
 
 SKIP = {"experiment", "debug", "launcher", "hparams_search", "callbacks", "logger", "hydra", "optim_d"}
@@ -105,6 +110,11 @@ PARTNERS = {
     ("dataset", "conll"): ["model=tagger", f"dataset.path={CONLL}"],
     ("model", "bert"): ["dataset=grammar_topics"],
     ("model", "hf"): ["dataset=grammar_topics", f"model.path={HF_ROOT}"],
+    ("dataset", "segmentation_folder"): [f"dataset.root={SEGMENTATION_ROOT}", "model=unet"],
+    **{("dataset", d): [f"model={m}"] for d, m in (("shapes_segmentation", "unet"), ("superres", "espcn"),
+                                                   ("moving_digits", "cnn_lstm"))},
+    ("objective", "segmentation"): ["model=unet"],
+    ("objective", "restoration"): ["model=espcn"],
 }
 DEFAULT_GROUPS = {next(iter(d)) for d in OmegaConf.to_container(OmegaConf.load(config_dir() / "train.yaml").defaults)
                   if isinstance(d, dict)}

@@ -21,7 +21,7 @@ from aa.task.objective import Objective, WithLoss
 CAPABILITIES = (ValInputs, InMemory, Decodes, TestTexts, ReadsInputs, FlagsInputs, OnDevice, EpochUpdates,
                 KnownDensity, KnownTarget, TargetUnits)
 TASKS = {"classification", "regression", "seq2seq", "embedding", "detection", "mixture", "recognition",
-         "language_model", "tagging"}
+         "language_model", "tagging", "segmentation", "restoration"}
 TENSORS = {ValInputs, InMemory, OnDevice, EpochUpdates}  # every TensorDataModule once set up
 
 
@@ -64,6 +64,9 @@ BUILT = [
     (["dataset=sbm", "dataset.block_size=20", "model=gcn"], {OnDevice}),
     (["dataset=grammar", "dataset.n_sentences=200", "model=word2vec"], {ValInputs, OnDevice}),
     (["dataset=shapes", "dataset.n_train=2", "dataset.n_val=1", "dataset.n_test=1", "model=maskrcnn"], set()),
+    (["dataset=shapes_segmentation", "dataset.n_samples=20", "model=unet"], TENSORS),
+    (["dataset=superres", "dataset.n_samples=20", "model=espcn"], TENSORS),
+    (["dataset=moving_digits", "dataset.n_clips=30", "model=cnn_lstm"], TENSORS),
 ]
 
 

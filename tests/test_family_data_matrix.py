@@ -10,7 +10,8 @@ import pytest
 from conftest import make_cfg
 from data_files import (write_ag_news, write_cifar, write_coco_boxes, write_conll, write_corpus, write_csv,
                         write_dtmf_wavs, write_image_folder, write_line_images, write_mnist, write_pairs,
-                        write_penn_fudan, write_planetoid, write_surnames, write_text8, write_tiny_hf, write_topics)
+                        write_penn_fudan, write_planetoid, write_segmentation_folder, write_surnames, write_text8,
+                        write_tiny_hf, write_topics)
 
 from aa.base.errors import ConfigError
 from aa.config.paths import group_options
@@ -33,11 +34,12 @@ def _table_numeric(root: Path) -> Path:
 # The models of each family; a dataset trains the families it lists in TRAINS, and refuses every other model.
 VECTOR, GENERATIVE, GRAPH = {"mlp", "perceptron"}, {"autoencoder", "vae", "gan"}, {"gat", "gcn", "graphsage"}
 IMAGE = {"alexnet", "cnn", "inception_v1", "lenet5", "resnet18", "resnet34", "resnet50", "vgg11", "vgg13", "vgg16",
-         "vgg19"}
+         "vgg19", "vit"}
 SEQUENCE = {"gru", "lstm", "rnn"}
 TEXT = SEQUENCE | {"bert", "char_generator", "hf", "embedding_bag", "second_order_rnn", "text_rnn", "transformer_encoder"}
 SEQ2SEQ, DETECTION, EMBEDDING = {"seq2seq", "transformer"}, {"fasterrcnn", "maskrcnn"}, {"word2vec"}
 IMAGES = VECTOR | IMAGE | GENERATIVE
+SEGMENTATION, SUPERRES, VIDEO = {"unet", "fcn", "deeplabv3"}, {"espcn", "srcnn"}, {"cnn_lstm", "r3d"}
 TRAINS: dict[str, set[str]] = {
     **dict.fromkeys(["cifar10", "cifar100", "digits", "fashion_mnist", "mnist"], IMAGES),
     "image_folder": IMAGE | GENERATIVE,
@@ -53,6 +55,9 @@ TRAINS: dict[str, set[str]] = {
     **dict.fromkeys(["digit_strings", "dtmf", "line_images", "audio_folder"], {"crnn"}),
     "text_file": {"bert", "gpt"},
     **dict.fromkeys(["conll", "grammar_entities"], {"tagger"}),
+    **dict.fromkeys(["shapes_segmentation", "segmentation_folder"], SEGMENTATION),
+    "superres": SUPERRES,
+    "moving_digits": VIDEO,
 }
 
 # The overrides that point each disk-reading dataset at files written under ``root`` (shared by all pairs).
@@ -83,6 +88,7 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
     "audio_folder": lambda r: [f"dataset.root={write_dtmf_wavs(r / 'wavs', n=12)}", "dataset.sample_rate=8000"],
     "conll": lambda r: [f"dataset.path={write_conll(r / 'ner.conll')}"],
     "text_file": lambda r: [f"dataset.path={write_corpus(r / 'story.txt')}", "dataset.block_size=8"],
+    "segmentation_folder": lambda r: [f"dataset.root={write_segmentation_folder(r / 'seg', {'train': 6, 'val': 2})}"],
 }
 
 
@@ -100,6 +106,8 @@ SMALL: dict[str, list[str]] = {
     "digit_strings": ["dataset.n_train=40", "dataset.n_val=8", "dataset.n_test=8"],
     "grammar_entities": ["dataset.n_train=40", "dataset.n_val=10", "dataset.n_test=10"],
     "dtmf": ["dataset.n_train=20", "dataset.n_val=6", "dataset.n_test=6"], "digits": ["dataset.val_fraction=0.05", "dataset.test_fraction=0.05"],
+    "shapes_segmentation": ["dataset.n_samples=30"], "superres": ["dataset.n_samples=30"],
+    "moving_digits": ["dataset.n_clips=60"],
 }
 
 # Detectors with few proposals and detections: an untrained RPN's thousand boxes make NMS the cost of a test.

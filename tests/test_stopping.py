@@ -59,6 +59,29 @@ def test_time_budget_is_honoured_between_updates_of_one_long_epoch(tmp_path: Pat
     m = train(make_cfg([*ONLINE, "trainer.max_time=00:00:00:30"]), str(tmp_path))
     assert 20 <= m["optimizer_steps"] <= 40 and m["epochs"] <= 1, m["optimizer_steps"]
     assert m["test"]["loss"] > 0
+    assert m["stopped"] == (f"the time budget trainer.max_time (30 s) ran out in epoch 1 of 3, after "
+                            f"{m['optimizer_steps']} updates")
+
+
+@pytest.mark.slow
+def test_a_run_that_ran_every_epoch_says_nothing_stopped_it(tmp_path: Path) -> None:
+    from aa.run.train import train
+
+    m = train(make_cfg(["trainer.max_epochs=1", "~callbacks.gradient_stats", "~callbacks.model_graph"]),
+              str(tmp_path))
+    assert m["stopped"] is None and m["epochs"] == 1
+
+
+@pytest.mark.slow
+def test_early_stopping_says_when_and_on_what(tmp_path: Path) -> None:
+    """A learning rate of zero never improves val/loss: patience 2 stops after the third validation."""
+    from aa.run.train import train
+
+    m = train(make_cfg(["regularization=early_stopping", "regularization.early_stopping.patience=2",
+                        "optim.lr=0", "trainer.max_epochs=10", "~callbacks.gradient_stats",
+                        "~callbacks.model_graph"]), str(tmp_path))
+    assert m["stopped"] is not None and m["stopped"].startswith("early stopping: val/loss did not improve for 2")
+    assert "in epoch 3 of 10" in m["stopped"], m["stopped"]
 
 
 def test_a_bad_time_budget_is_refused_before_training() -> None:

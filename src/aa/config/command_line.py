@@ -180,9 +180,15 @@ def checked(argv: list[str]) -> Any:
     """Parse, check names, compose and validate a single run's command line: the one place it is validated."""
     from aa.config.validate import validate
 
+    from omegaconf import OmegaConf
+
+    from aa.config.download_check import check_downloadable
+
     check_names(parse(argv))
     cfg = compose(argv)
     validate(cfg)
+    if cfg.get("dataset") is not None:  # files on this machine: checked for a run, not for a config alone
+        check_downloadable("dataset", OmegaConf.to_container(cfg.dataset))
     return cfg
 
 

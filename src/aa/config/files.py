@@ -80,3 +80,40 @@ def first_image(root: Path) -> Path | None:
             if f.suffix.lower() in IMAGE_SUFFIXES:
                 return f
     return None
+
+
+SEGMENTATION_LAYOUT = ("images/ and masks/ holding files of the same stems (masks as class-index or palette PNGs), "
+                       "or train/ and val/ (optionally test/) subfolders each holding images/ and masks/")
+
+
+def segmentation_pairs(key: str, folder: Path) -> list[tuple[Path, Path]]:
+    """(image, mask) pairs of one folder holding images/ and masks/, matched by file stem; an image
+    without a mask (or a mask without an image) is refused, naming it."""
+    for sub in ("images", "masks"):
+        if not (folder / sub).is_dir():
+            raise ConfigError(key, str(folder), f"has no {sub}/ subfolder; it needs {SEGMENTATION_LAYOUT}")
+    images = {f.stem: f for f in sorted((folder / "images").iterdir()) if f.suffix.lower() in IMAGE_SUFFIXES}
+    masks = {f.stem: f for f in sorted((folder / "masks").iterdir()) if f.suffix.lower() in IMAGE_SUFFIXES}
+    if not images:
+        raise ConfigError(key, str(folder), f"{shown(str(folder / 'images'))} holds no image files")
+    for stem, image in images.items():
+        if stem not in masks:
+            raise ConfigError(key, str(folder), f"image {shown(str(image))} has no mask: masks/ needs a file of stem "
+                              f"{stem!r} (e.g. {stem}.png)")
+    for stem, mask in masks.items():
+        if stem not in images:
+            raise ConfigError(key, str(folder), f"mask {shown(str(mask))} has no image of the same stem in images/")
+    return [(images[s], masks[s]) for s in images]
+
+
+def require_segmentation_tree(key: str, root: str | None) -> dict[str, list[tuple[Path, Path]]]:
+    """The (image, mask) pairs per folder found: {"all": ...} for root/images + root/masks, else
+    {"train": ..., "val": ..., "test": ...} (test optional)."""
+    p = Path(os.path.expanduser(str(root)))
+    if not p.is_dir():
+        raise ConfigError(key, root, f"is not a folder (looked for {shown(str(p))}); it needs {SEGMENTATION_LAYOUT}")
+    if (p / "images").is_dir() or not (p / "train").is_dir():
+        return {"all": segmentation_pairs(key, p)}
+    if not (p / "val").is_dir():
+        raise ConfigError(key, root, f"has train/ but no val/ subfolder; it needs {SEGMENTATION_LAYOUT}")
+    return {s: segmentation_pairs(key, p / s) for s in ("train", "val", "test") if (p / s).is_dir()}

@@ -94,8 +94,9 @@ class CocoData(DetectionData):
 
     def __init__(self, root: str, annotations: str, val_annotations: str | None = None,
                  image_size: int | None = None, val_fraction: float = 0.2, eval_batch_size: int = 4,
-                 test_fraction: float = 0.2, boxes_only: bool = False, **kwargs: Any) -> None:
-        super().__init__(eval_batch_size=eval_batch_size, **kwargs)
+                 test_fraction: float = 0.2, boxes_only: bool = False, workers: int | None = None,
+                 **kwargs: Any) -> None:
+        super().__init__(eval_batch_size=eval_batch_size, workers=workers, **kwargs)
         self.root, self.annotation_files = Path(root).expanduser(), (annotations, val_annotations)
         self.image_size, self.val_fraction, self.boxes_only = image_size or 0, val_fraction, boxes_only
         self.test_fraction = test_fraction

@@ -27,7 +27,8 @@ class DataModule(pl.LightningDataModule):
 
     task: str = "classification"
     """The kind of targets: classification, regression, seq2seq, embedding, detection, mixture, recognition
-    (a transcript per input, CTC) or language_model (running text)."""
+    (a transcript per input, CTC), language_model (running text), tagging (a label per token), segmentation
+    (a class per pixel) or restoration (a picture)."""
 
     kinds: tuple[str, ...] = ("vector",)
     """The input kinds it can serve (vector, image, sequence, graph, ...), its usual one first."""

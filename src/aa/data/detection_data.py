@@ -13,6 +13,7 @@ from aa.data.batching import BatchMode, FullBatch, MiniBatch, Online
 from aa.data.contract import DataModule
 from aa.data.detection_transforms import build_transforms
 from aa.data.image_folder import Limited
+from aa.data.workers import loader_workers
 
 
 class Transformed(Dataset):
@@ -44,10 +45,10 @@ class DetectionData(DataModule):
     task = "detection"
     kinds = ("detection",)
 
-    def __init__(self, transforms: Sequence[str] = ("flip",), workers: int = 0, eval_batch_size: int = 16,
+    def __init__(self, transforms: Sequence[str] = ("flip",), workers: int | None = 0, eval_batch_size: int = 16,
                  seed: int = 0, batch_mode: BatchMode | None = None, **_: object) -> None:
         super().__init__()
-        self.transforms, self.workers, self.eval_batch_size = list(transforms), workers, eval_batch_size
+        self.transforms, self.workers, self.eval_batch_size = list(transforms), loader_workers(workers), eval_batch_size
         self.seed, self.batch_mode = seed, batch_mode or MiniBatch(4)
         self.class_names: list[str] = ["background"]
         self.splits: dict[str, Dataset] = {}

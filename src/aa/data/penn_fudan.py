@@ -73,7 +73,7 @@ class PennFudanData(DetectionData):
 
     def __init__(self, root: str | None = None, download: bool = False, md5: str | None = None,
                  image_size: int = 512, val_fraction: float = 0.15, test_fraction: float = 0.15,
-                 workers: int = 2, eval_batch_size: int = 4, **kwargs: Any) -> None:
+                 workers: int | None = None, eval_batch_size: int = 4, **kwargs: Any) -> None:
         super().__init__(workers=workers, eval_batch_size=eval_batch_size, **kwargs)
         self.root, self.download, self.md5 = data_root(root), download, md5
         self.image_size, self.fractions = image_size, (val_fraction, test_fraction)

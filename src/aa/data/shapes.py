@@ -17,9 +17,10 @@ CLASSES = ("background", "square", "circle", "triangle")
 SPLIT_OFFSET = {"train": 0, "val": 1, "test": 2}
 
 
-def draw_shape(kind: int, size: int, rng: np.random.Generator) -> np.ndarray:
-    """One filled shape as a boolean mask of a size x size image."""
-    side = rng.uniform(0.15, 0.4) * size
+def draw_shape(kind: int, size: int, rng: np.random.Generator,
+               scale: tuple[float, float] = (0.15, 0.4)) -> np.ndarray:
+    """One filled shape as a boolean mask of a size x size image; its side a ``scale`` share of the image's."""
+    side = rng.uniform(*scale) * size
     cx, cy = rng.uniform(side / 2, size - side / 2, 2)
     r = side / 2
     img = Image.new("1", (size, size))
@@ -33,15 +34,15 @@ def draw_shape(kind: int, size: int, rng: np.random.Generator) -> np.ndarray:
     return np.array(img, dtype=bool)
 
 
-def make_image(size: int, rng: np.random.Generator, max_shapes: int = 4,
-               min_pixels: int = 12) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def make_image(size: int, rng: np.random.Generator, max_shapes: int = 4, min_pixels: int = 12,
+               scale: tuple[float, float] = (0.15, 0.4)) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """(image HxWx3 uint8, boxes Nx4 xyxy, labels N, masks NxHxW) for one generated picture."""
     background = rng.integers(0, 256, 3)
     image = np.broadcast_to(background, (size, size, 3)).astype(np.uint8).copy()
     kinds = rng.integers(1, len(CLASSES), rng.integers(1, max_shapes + 1))
     masks, labels = [], []
     for kind in kinds:
-        mask = draw_shape(int(kind), size, rng)
+        mask = draw_shape(int(kind), size, rng, scale)
         colour = rng.integers(0, 256, 3)
         while np.abs(colour - background).sum() < 120:  # keep every shape visible against the background
             colour = rng.integers(0, 256, 3)

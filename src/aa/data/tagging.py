@@ -14,7 +14,7 @@ from torch import Tensor
 
 from aa.config.conll_file import read_conll
 from aa.data.tensor_data import TensorDataModule
-from aa.data.tokenize import Vocabulary
+from aa.data.tokenize import PAD_ID, Vocabulary
 
 PAD_TAG = -1
 Sentences = list[tuple[list[str], list[str]]]
@@ -70,7 +70,7 @@ class TaggedData(TensorDataModule):
             limit = self.max_length or longest
             self.vocab.account(self.ledger, split, words, self.max_length, "sentences")
             x = self.vocab.encode(words, limit)
-            x = torch.nn.functional.pad(x, (0, limit - x.shape[1]), value=0)
+            x = torch.nn.functional.pad(x, (0, limit - x.shape[1]), value=PAD_ID)  # encode pads to its longest row
             y = torch.full(x.shape, PAD_TAG, dtype=torch.long)
             chars = torch.zeros(*x.shape, self.max_word_chars, dtype=torch.long)
             for i, (tokens, ts) in enumerate(sentences):

@@ -4,29 +4,15 @@ float32, and each batch becomes float in [0, 1] on the device, where augmentatio
 The official test split is kept; validation is carved from the training split with the seed."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import torch
 from torch import Tensor
 
 from aa.base.errors import ConfigError
+from aa.config.download_check import data_root, missing_data  # noqa: F401 (the loaders' one place)
 from aa.data.tensor_data import TensorDataModule
 from aa.nn.input import Standardize
-
-
-def data_root(root: str | None) -> Path:
-    """dataset.root, else $AA_DATA, else a per-user cache."""
-    return Path(root or os.environ.get("AA_DATA") or Path.home() / ".cache" / "aa" / "data").expanduser()
-
-
-def missing_data(name: str, root: Path, folder: Path, files: list[str], cause: BaseException | None) -> ConfigError:
-    """One paragraph: where the data was looked for and the ways to provide it."""
-    tried = f"; downloading failed ({type(cause).__name__}: {' '.join(str(cause).split())})" if cause else ""
-    return ConfigError("dataset.root", str(root), f"{name} was not found: looked for {', '.join(files)} in "
-                       f"{folder}{tried}. Provide it by running once with network and dataset.download=true, "
-                       "or by copying those files there, or by pointing dataset.root (or the AA_DATA "
-                       "environment variable) to a folder that has them")
 
 
 class VisionData(TensorDataModule):

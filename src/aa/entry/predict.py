@@ -4,7 +4,8 @@
 
 Tables: a CSV with the training file's feature columns (the target may be absent); sequence to sequence:
 a text file of sources, one per line, or a TSV whose source column is read, decoded as the run's
-``decode`` group says (``decode.strategy=beam`` on the command line to change it); detectors: one image or
+``decode`` group says (``decode.strategy=beam`` on the command line to change it); segmentation: one image
+or a folder, a class-index mask PNG per image in the folder ``output``; detectors: one image or
 a folder, a row per detection (``threshold``, ``tile``, ``image_size`` as aa-detect takes them); in-memory vector
 data: a CSV of numbers, one sample a row; image folders: one image or a folder of images. Each row
 holds the input's name (line number or file), the prediction, and for classification the probability
@@ -52,11 +53,13 @@ def read_vectors(path: str, width: int) -> tuple[list[str], object]:
 def main(argv: list[str] | None = None) -> None:
     args, overrides = parse_args(sys.argv[1:] if argv is None else argv, OWN, "aa-predict")
     output = args["output"]
+    run = restore(args["ckpt"], overrides)
+    file, dm, task = run.checkpoint, run.data, run.task
+    if task.task == "segmentation":  # a folder of masks
+        return predict_masks(run, args)
     if os.path.isdir(output):
         fail(f"Invalid argument: output={output!r}: is a folder. Valid choices: a file to write, e.g. "
              f"output={os.path.join(output, 'predictions.csv')}.")
-    run = restore(args["ckpt"], overrides)
-    file, dm, task = run.checkpoint, run.data, run.task
     if task.task == "detection":
         return predict_boxes(run, args)
     import torch
@@ -115,6 +118,34 @@ def predict_boxes(run: Any, args: dict[str, str]) -> None:
         w.writerows(rows)
     print(f"aa-predict: {len(rows)} detections in {len(files)} images from {relative(run.checkpoint)} written to "
           f"{relative(output)}")
+
+
+def predict_masks(run: Any, args: dict[str, str]) -> None:
+    """Segmentation: one class-index PNG per image (grey value = class, 255 never written), of the image's
+    own size (the prediction at the training size, enlarged or shrunk by nearest pixel), named as the image,
+    in the folder ``output`` (``predictions.csv`` by default becomes the folder ``predicted_masks``)."""
+    import numpy as np
+    import torch
+    from PIL import Image
+
+    from aa.base.errors import ConfigError
+
+    try:
+        files, sizes, x = run.data.read_images(args["input"])
+    except ConfigError as e:
+        fail(str(e))
+    output = args["output"] if args["output"] != OWN["output"] else "predicted_masks"
+    os.makedirs(output, exist_ok=True)
+    run.task.eval()
+    with torch.no_grad():
+        classes = torch.cat([run.task(chunk).argmax(1) for chunk in x.split(64)]).to(torch.uint8).cpu().numpy()
+    names = list(run.data.class_names)
+    for path, (h, w), mask in zip(files, sizes, classes):
+        Image.fromarray(mask).resize((w, h), Image.NEAREST).save(os.path.join(output, f"{path.stem}.png"))
+        found = ", ".join(f"{names[c]} {n}" for c, n in zip(*np.unique(mask, return_counts=True)))
+        print(f"aa-predict: {path.name}: pixels per class at the training size: {found}")
+    print(f"aa-predict: {len(files)} masks from {relative(run.checkpoint)} written to {relative(output)}/ "
+          "(class-index PNGs: grey value = class)")
 
 
 def write_decoded(path: str, names: list[str], sources: list[str], outputs: list[str],

@@ -101,7 +101,11 @@ def pretrained_state(run_dir: str) -> tuple[dict[str, Tensor], list[str]]:
     if not os.path.isfile(file):
         raise ConfigError("model.pretrained", run_dir, "is neither a checkpoint nor a run folder with "
                           "checkpoints/best.ckpt; give the folder of a model=bert pretraining run")
-    ckpt = torch.load(file, map_location="cpu", weights_only=False)
+    try:
+        ckpt = torch.load(file, map_location="cpu", weights_only=True)  # plain tensors and lists: nothing runs
+    except Exception as e:  # noqa: BLE001 - foreign or damaged bytes fail in many ways, each meaning the same
+        raise ConfigError("model.pretrained", run_dir, f"is not a checkpoint aa-train wrote, or it is damaged "
+                          f"({type(e).__name__})") from None
     state = {k[len("model."):]: v for k, v in ckpt.get("state_dict", {}).items() if k.startswith("model.")}
     extra = state.pop("_extra_state", None)
     if not isinstance(extra, dict) or "embed.weight" not in state:

@@ -48,6 +48,8 @@ def print_summary(metrics: dict[str, Any], run_dir: str) -> None:
     elif baseline:
         line(console, f"baseline: predicting the training mean scores test MSE {baseline['test_mse']:.4g} "
                       f"(RMSE {baseline['test_rmse']:.4g}); the model {baseline['model_test_mse']:.4g}")
+    if metrics.get("stopped"):
+        line(console, f"stopped: {metrics['stopped']}")
     rel = shown(run_dir)
     best = metrics.get("best_checkpoint")
     line(console, f"run dir:         {rel}")

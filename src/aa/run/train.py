@@ -43,6 +43,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         if ckpt_path is None:
             task = maybe_find_lr(cfg, dm, task, trainer)
         fit_until_stopped(trainer, task, dm, ckpt_path, run_dir)
+        stopped = stopped_early(trainer)  # before the test restores the callbacks' state from the best epoch
         train_metrics = {k: float(v) for k, v in trainer.callback_metrics.items() if k.startswith("train/")}
         ckpt = trainer.checkpoint_callback
         best = ckpt.best_model_path if ckpt is not None and ckpt.best_model_path else None
@@ -69,6 +70,7 @@ def train(cfg: DictConfig, run_dir: str, choices: dict[str, str] | None = None,
         "parameters": sum(p.numel() for p in task.model.parameters()),
         "wall_time_s": round(time.perf_counter() - start, 2),
         "resumed_from": ckpt_path,
+        "stopped": stopped,
     })
     metrics.update(baseline_verdict(metrics))
     name = default_metric(cfg.get("optimized_metric"), task.objective.metric)
@@ -105,6 +107,21 @@ def fit_until_stopped(trainer: Any, task: Any, dm: "DataModule", ckpt_path: str 
     if not os.path.isfile(last):
         trainer.save_checkpoint(last)
     raise Interrupted(stop.signum, stop.epoch, trainer.global_step)
+
+
+def stopped_early(trainer: Any) -> str | None:
+    """Why fit ended before trainer.max_epochs, in words (None when it ran them all): the time budget
+    (trainer.max_time) or early stopping on a validation metric."""
+    from pytorch_lightning.callbacks import EarlyStopping, Timer
+
+    where = f"in epoch {trainer.current_epoch} of {trainer.max_epochs}, after {trainer.global_step:,} updates"
+    for callback in trainer.callbacks:
+        if isinstance(callback, Timer) and callback.time_remaining() is not None and callback.time_remaining() <= 0:
+            return f"the time budget trainer.max_time ({callback._duration:.0f} s) ran out {where}"
+        if isinstance(callback, EarlyStopping) and callback.stopped_epoch > 0:
+            return (f"early stopping: {callback.monitor} did not improve for {callback.patience} validations; "
+                    f"stopped {where}")
+    return None
 
 
 def best_val_metrics(trainer: Any, task: Any, dm: "DataModule", chosen: str | None) -> dict[str, float]:

@@ -94,7 +94,8 @@ class PennFudan(DetectionSet):
     download: bool = opt(False, doc="fetch the zip when it is not under root")
     md5: Optional[str] = opt(None, doc="expected MD5 of the downloaded zip")
     image_size: int = opt(512, ge=32, le=2048, doc="longer side the images are scaled to")
-    workers: int = opt(2, ge=0, le=64, doc="DataLoader worker processes")
+    workers: Optional[int] = opt(None, ge=0, le=64, doc="DataLoader worker processes; null: the machine's "
+                                                         "cores, at most 8")
     eval_batch_size: int = opt(4, ge=1, doc="images per val/test batch")
     val_fraction: float = opt(0.15, gt=0, lt=1)
     test_fraction: float = opt(0.15, gt=0, lt=1)
@@ -111,6 +112,8 @@ class Coco(DetectionSet):
                                     "width or height in the annotation file (at most 1333)")
     val_fraction: float = opt(0.2, gt=0, lt=1, doc="share of the images held out for val (without val_annotations)")
     eval_batch_size: int = opt(4, ge=1, doc="images per val/test batch")
+    workers: Optional[int] = opt(None, ge=0, le=64, doc="DataLoader worker processes decoding the images; null: "
+                                                         "the machine's cores, at most 8")
     boxes_only: bool = opt(False, doc="annotations without a segmentation take their box as the mask (counted); "
                                       "false: such a file is refused")
 

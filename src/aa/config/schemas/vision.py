@@ -100,7 +100,8 @@ class ImageFolder(NodeSchema):
     root: str = opt("???", doc="folder with train/ and val/ (and optionally test/) class subfolders")
     image_size: Optional[int] = opt(None, ge=8, le=1024,
                                     doc="side images are resized and centre-cropped to; null: the images' own size")
-    workers: int = opt(2, ge=0, le=64, doc="DataLoader worker processes decoding images")
+    workers: Optional[int] = opt(None, ge=0, le=64, doc="DataLoader worker processes decoding images; null: the "
+                                                         "machine's cores, at most 8")
     standardize: bool = opt(True, doc="z-score with ImageNet's channel statistics")
     test_fraction: float = opt(0.2, gt=0, lt=1, doc="without test/: this share of each class of train/ is held "
                                                     "out as the test split (seeded)")
@@ -156,3 +157,42 @@ class RichModelSummary(NodeSchema):
 @schema("aa.callbacks.model_graph.ModelGraph")
 class ModelGraph(NodeSchema):
     pass
+
+
+@schema("aa.callbacks.input_rate.InputRate")
+class InputRate(NodeSchema):
+    """Seconds waiting for input beside seconds training (train.log, metrics.json "input")."""
+
+
+@schema(M + "vit.ViT")
+class ViT(NodeSchema):
+    info = {"inputs": ("image",)}
+    patch_size: Optional[int] = opt(None, ge=1, le=64, doc="side of a patch (a token); null: 2 up to 16 px, 4 up to 64 px, else 16")
+    hidden_dim: int = opt(64, ge=4, le=4096, doc="token width (a multiple of num_heads)")
+    num_layers: int = opt(4, ge=1, le=48, doc="encoder blocks")
+    num_heads: int = opt(4, ge=1, le=64, doc="attention heads per block")
+    mlp_dim: int = opt(128, ge=1, le=16384, doc="hidden width of each block's MLP")
+    dropout: float = opt(0.1, ge=0, lt=1, doc="dropout after the embeddings and in every MLP")
+    attention_dropout: float = opt(0.0, ge=0, lt=1)
+    pool: str = opt("mean", choices=("cls", "mean"), doc="classify the class token, or the mean of the patch tokens")
+    pretrained: bool = opt(False, doc="start from torchvision's ViT-B/16 ImageNet weights (local hub cache or weights_path)")
+    weights_path: Optional[str] = opt(None, doc="a state_dict file to start from")
+    freeze: str = opt("none", choices=("none", "backbone"), doc="backbone: train only the head")
+
+    @staticmethod
+    def check(path: str, node: dict) -> None:
+        from aa.base.errors import ConfigError
+
+        if node.get("hidden_dim", 64) % node.get("num_heads", 4):
+            raise ConfigError(f"{path}.hidden_dim", node.get("hidden_dim"), f"is not a multiple of num_heads "
+                              f"({node.get('num_heads')}): each head takes hidden_dim / num_heads of every token",
+                              f"a multiple of {node.get('num_heads')}")
+        if node.get("weights_path"):
+            from aa.config.files import require_file
+
+            require_file(f"{path}.weights_path", node["weights_path"], "a state_dict file (.pth) to start from")
+
+
+@schema("aa.callbacks.attention_figure.AttentionRollout")
+class AttentionRollout(NodeSchema):
+    count: int = opt(8, ge=1, le=32, doc="test images drawn")
