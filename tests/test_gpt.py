@@ -77,3 +77,19 @@ def test_aa_sample_continues_a_prompt_from_a_gpt_run(run, tmp_path, one_thread):
     bad = subprocess.run(["aa-sample", f"ckpt={tmp_path / 'run'}", "prompt=the zebra", f"output={out}"],
                          capture_output=True, text=True, timeout=120)
     assert bad.returncode == 2 and "zebra" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_a_text_file_splits_in_reading_order_at_either_level(tmp_path):
+    from aa.data.text_stream import TextFileData
+
+    f = tmp_path / "t.txt"
+    f.write_text("abcdefghij" * 10)  # 100 characters
+    dm = TextFileData(path=str(f), level="char", block_size=4, val_fraction=0.1, test_fraction=0.2)
+    dm.setup()
+    assert dm.decode(dm.x_train[0]) == "abcd" and dm.decode(dm.y_train[0]) == "bcde"  # targets: one token on
+    assert len(dm.x_train) == 70 - 4 and len(dm.x_test) == 20 // 5  # every start vs held-out windows apart
+    assert dm.decode(dm.x_test[0]) == "abcd" and "the last 20 tokens" in dm.split_sources["test"]
+    words = TextFileData(path=str(f), level="word", block_size=1, val_fraction=0.1, test_fraction=0.1)
+    f.write_text("The cat, the dog.\nThe cat sat.\n" * 5)
+    words.setup()
+    assert {"The", "cat", ",", "."} <= set(words.itos)  # words keep their case; punctuation marks are tokens

@@ -83,3 +83,26 @@ def test_tagger_trains_on_a_conll_file(run, tmp_path, one_thread):
         "".join(f"{w} {t}\n" for w, t in zip(s.split(), g.split())) + "\n" for s, g in rows * 40))
     m = run(["model=tagger", "dataset=conll", f"dataset.path={f}", "trainer.max_epochs=10", "optim.lr=0.01"])
     assert m["data"]["train"]["samples"] == 64 and m["test"]["f1"] >= 0.9, m
+
+
+def test_character_features_see_inside_unknown_words():
+    import torch
+
+    from aa.models.tagger import Tagger
+
+    torch.manual_seed(0)
+    x = torch.zeros(1, 3, 1 + 5, dtype=torch.long)
+    x[0, :, 0] = torch.tensor([5, 1, 6])  # the middle word is <unk>
+    x[0, :, 1:4] = torch.tensor([3, 4, 5])
+    other = x.clone()
+    other[0, 1, 1:4] = torch.tensor([7, 8, 9])  # another unknown word: other characters
+    for char_dim, differs in ((0, False), (8, True)):
+        net = Tagger((10,), 3, char_dim=char_dim, n_chars=12, dropout=0.0).eval()
+        assert (not torch.allclose(net(x)[0, 1], net(other)[0, 1])) == differs
+
+
+@pytest.mark.slow
+def test_tagger_with_character_features_learns_the_embedded_entities(run, one_thread):
+    m = run(["model=tagger", "model.char_dim=16", "dataset=grammar_entities", "dataset.n_train=300",
+             "dataset.n_test=300", "trainer.max_epochs=10", "optim.lr=0.005"])
+    assert m["test"]["f1"] >= 0.95, m["test"]

@@ -1,6 +1,8 @@
-"""Token-tagged sentences (named entities in BIO tags) as right-padded tensors: word ids (0 pads, 1 is
-<unk>; case kept, capitals mark names) and tag ids (-1 pads: no loss there). The vocabulary comes from the
-training sentences; ``class_names`` are the tags, O first."""
+"""Token-tagged sentences (named entities in BIO tags) as right-padded tensors. Inputs are (N, L, 1 + W):
+per token its word id (0 pads, 1 is <unk>; case kept, capitals mark names) and the ids of its first W
+characters (0 pads, 1 an unknown character), so a tagger with character features can read a word it has
+never seen; targets are tag ids (-1 pads: no loss there). Vocabularies come from the training sentences;
+``class_names`` are the tags, O first."""
 from __future__ import annotations
 
 import os
@@ -22,10 +24,11 @@ class TaggedData(TensorDataModule):
     task = "tagging"
     kinds = ("sentence",)
 
-    def __init__(self, max_length: int | None = None, min_freq: int = 1, **kwargs: Any) -> None:
+    def __init__(self, max_length: int | None = None, min_freq: int = 1, max_word_chars: int = 16,
+                 **kwargs: Any) -> None:
         kwargs["standardize"] = False
         super().__init__(**kwargs)
-        self.max_length, self.min_freq = max_length, min_freq
+        self.max_length, self.min_freq, self.max_word_chars = max_length, min_freq, max_word_chars
 
     def splits(self) -> dict[str, Sentences]:  # pragma: no cover - abstract
         raise NotImplementedError
@@ -49,6 +52,8 @@ class TaggedData(TensorDataModule):
             return
         parts = self.splits()
         self.vocab = Vocabulary.build((t for t, _ in parts["train"]), self.min_freq)
+        self.chars = ["<pad>", "<unk>", *sorted({c for t, _ in parts["train"] for w in t for c in w})]
+        char_index = {c: i for i, c in enumerate(self.chars)}
         tags = sorted({tag for _, ts in parts["train"] for tag in ts} - {"O"}, key=lambda t: (t[2:], t))
         self.class_names = ["O", *tags]
         index = {t: i for i, t in enumerate(self.class_names)}
@@ -67,9 +72,14 @@ class TaggedData(TensorDataModule):
             x = self.vocab.encode(words, limit)
             x = torch.nn.functional.pad(x, (0, limit - x.shape[1]), value=PAD_ID)  # encode pads to its longest row
             y = torch.full(x.shape, PAD_TAG, dtype=torch.long)
-            for i, (_, ts) in enumerate(sentences):
+            chars = torch.zeros(*x.shape, self.max_word_chars, dtype=torch.long)
+            for i, (tokens, ts) in enumerate(sentences):
                 row = [index[t] for t in ts[:limit]]
                 y[i, :len(row)] = torch.tensor(row)
+                for j, w in enumerate(tokens[:limit]):
+                    ids = [char_index.get(c, 1) for c in w[: self.max_word_chars]]
+                    chars[i, j, :len(ids)] = torch.tensor(ids)
+            x = torch.cat([x.unsqueeze(-1), chars], -1)
             setattr(self, f"x_{split}", x)
             setattr(self, f"y_{split}", y)
             self.ledger.used(split, len(sentences), tokens=int((y != PAD_TAG).sum()))
@@ -87,10 +97,11 @@ class TaggedData(TensorDataModule):
 
     def model_args(self) -> dict[str, Any]:
         self.setup()
-        return {"vocabulary": list(self.vocab.itos)}
+        return {"vocabulary": list(self.vocab.itos), "n_chars": len(self.chars)}
 
     def decode(self, ids: Tensor) -> str:
-        return self.vocab.decode(ids)
+        """One sentence's (L, 1 + W) inputs as its words."""
+        return self.vocab.decode(ids[..., 0])
 
 
 class ConllData(TaggedData):

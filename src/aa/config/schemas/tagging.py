@@ -19,17 +19,24 @@ class Tagger(NodeSchema):
     nhead: int = opt(4, ge=1, le=64, doc="transformer heads; must divide embed_dim")
     dropout: float = opt(0.1, ge=0, lt=1)
     max_length: int = opt(512, ge=1, le=100_000, doc="transformer: the longest sentence its positions cover")
+    char_dim: int = opt(0, ge=0, le=1024, doc="character features per word (a convolution over its characters); "
+                                               "0: words only")
 
     @staticmethod
     def check(path: str, node: dict) -> None:
         if node.get("encoder") == "transformer" and node.get("embed_dim", 64) % node.get("nhead", 4):
             raise ConfigError(f"{path}.nhead", node.get("nhead"), f"does not divide {path}.embed_dim={node.get('embed_dim')}")
+        if node.get("encoder") == "transformer" and node.get("char_dim", 0) >= node.get("embed_dim", 64):
+            raise ConfigError(f"{path}.char_dim", node.get("char_dim"), f"leaves no room for the word vector in "
+                              f"{path}.embed_dim={node.get('embed_dim')} (the transformer's width holds both)",
+                              f"a char_dim under {node.get('embed_dim')}")
 
 
 class Tagged(NodeSchema):
     info = {"task": "tagging", "inputs": ("sentence",)}
     max_length: Optional[int] = opt(None, ge=1, le=100_000, doc="tokens per sentence at most; null: the longest")
     min_freq: int = opt(1, ge=1, doc="rarer training words become <unk>")
+    max_word_chars: int = opt(16, ge=1, le=256, doc="characters per word served for character features")
 
 
 @schema("aa.data.tagging.ConllData")
