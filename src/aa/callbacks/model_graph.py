@@ -45,7 +45,8 @@ class ModelGraph(pl.Callback):
                 for writer in writers:
                     writer.add_graph(model, example)
         except (RuntimeError, TypeError, ValueError, torch.jit.TracingCheckError) as e:  # last: two traces differ
-            log.warning("model graph not drawn in TensorBoard: %s", " ".join(str(e).split())[:200])
+            reason = " ".join(str(e).split()).split("!")[0][:100]  # the first sentence, not the graph diff
+            log.info("model graph not drawn in TensorBoard: %s does not trace (%s)", type(model).__name__, reason)
         finally:
             model.train(was_training)
 
