@@ -14,7 +14,7 @@ import torch
 from torch import Tensor, nn
 
 from aa.base.errors import ConfigError
-from aa.models.transformer import Positions
+from aa.models.transformer import Positions, pre_norm_encoder
 
 log = logging.getLogger("aa")
 PAD = 0
@@ -36,9 +36,7 @@ class BERT(nn.Module):
         nn.init.normal_(self.embed.weight, std=0.02)
         self.positions = Positions(d_model, positions, max_length)
         self.drop = nn.Dropout(dropout)
-        layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, activation="gelu",
-                                           batch_first=True, norm_first=True)
-        self.encoder = nn.TransformerEncoder(layer, num_layers, enable_nested_tensor=False)
+        self.encoder = pre_norm_encoder(d_model, nhead, dim_feedforward, dropout, num_layers, "gelu")
         self.norm = nn.LayerNorm(d_model)
         self.classifier = nn.Linear(d_model, num_outputs)
         if pretrained:

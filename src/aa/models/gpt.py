@@ -10,7 +10,7 @@ import torch
 from torch import Tensor, nn
 
 from aa.base.errors import ConfigError
-from aa.models.transformer import Positions
+from aa.models.transformer import Positions, pre_norm_encoder
 
 
 class GPT(nn.Module):
@@ -30,9 +30,7 @@ class GPT(nn.Module):
         nn.init.normal_(self.embed.weight, std=0.02)
         self.positions = Positions(d_model, positions, max_length)
         self.drop = nn.Dropout(dropout)
-        layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, activation="gelu",
-                                           batch_first=True, norm_first=True)
-        self.blocks = nn.TransformerEncoder(layer, num_layers, enable_nested_tensor=False)
+        self.blocks = pre_norm_encoder(d_model, nhead, dim_feedforward, dropout, num_layers, "gelu")
         self.norm = nn.LayerNorm(d_model)
         self.head = nn.Linear(d_model, num_outputs, bias=False)
         self.head.weight = self.embed.weight  # tied

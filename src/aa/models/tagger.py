@@ -11,7 +11,7 @@ import torch
 from torch import Tensor, nn
 
 from aa.models.token_input import PAD_ID
-from aa.models.transformer import Positions
+from aa.models.transformer import Positions, pre_norm_encoder
 
 
 class Tagger(nn.Module):
@@ -35,9 +35,7 @@ class Tagger(nn.Module):
             width = 2 * hidden_size
         else:
             self.positions = Positions(embed_dim, "sinusoidal", max_length)
-            layer = nn.TransformerEncoderLayer(embed_dim, nhead, 4 * embed_dim, dropout, batch_first=True,
-                                               norm_first=True)
-            self.encoder = nn.TransformerEncoder(layer, num_layers, enable_nested_tensor=False)
+            self.encoder = pre_norm_encoder(embed_dim, nhead, 4 * embed_dim, dropout, num_layers)
             width = embed_dim
         self.out = nn.Linear(width, num_outputs)
 

@@ -23,6 +23,15 @@ from aa.models.token_input import PAD_ID
 POSITIONS = ("sinusoidal", "learned")
 
 
+def pre_norm_encoder(d_model: int, nhead: int, dim_feedforward: int, dropout: float, num_layers: int,
+                     activation: str = "relu") -> nn.TransformerEncoder:
+    """A stack of pre-LN self-attention blocks (layer norm before attention and MLP: trains without a
+    warm-up at these sizes), batch first."""
+    layer = nn.TransformerEncoderLayer(d_model, nhead, dim_feedforward, dropout, activation=activation,
+                                       batch_first=True, norm_first=True)
+    return nn.TransformerEncoder(layer, num_layers, enable_nested_tensor=False)
+
+
 class Positions(nn.Module):
     """Adds position vectors to (B, L, d) embeddings."""
 

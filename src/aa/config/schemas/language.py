@@ -6,6 +6,7 @@ from typing import Optional
 
 from aa.base.errors import ConfigError
 from aa.config.schema import NodeSchema, opt, schema
+from aa.config.schemas.seq2seq import attention_sizes
 
 
 class Encoderish(NodeSchema):
@@ -19,11 +20,7 @@ class Encoderish(NodeSchema):
 
     @staticmethod
     def check(path: str, node: dict) -> None:
-        if node.get("d_model", 64) % node.get("nhead", 4):
-            raise ConfigError(f"{path}.nhead", node.get("nhead"), f"does not divide {path}.d_model="
-                              f"{node.get('d_model')}", "a divisor of d_model, e.g. 1, 2, 4, 8")
-        if node.get("positions") == "sinusoidal" and node.get("d_model", 64) % 2:
-            raise ConfigError(f"{path}.d_model", node.get("d_model"), "must be even for sinusoidal positions")
+        attention_sizes(path, node)
 
 
 @schema("aa.models.gpt.GPT")

@@ -28,6 +28,15 @@ class Seq2Seq(NodeSchema):
     embedding: str = EMBEDDING
 
 
+def attention_sizes(path: str, node: dict) -> None:
+    """Heads divide the token width; sinusoidal positions need an even width."""
+    if node.get("d_model", 64) % node.get("nhead", 4):
+        raise ConfigError(f"{path}.nhead", node.get("nhead"), f"does not divide {path}.d_model="
+                          f"{node.get('d_model')}", "a divisor of d_model, e.g. 1, 2, 4, 8")
+    if node.get("positions") == "sinusoidal" and node.get("d_model", 64) % 2:
+        raise ConfigError(f"{path}.d_model", node.get("d_model"), "must be even for sinusoidal positions")
+
+
 class Attentive(NodeSchema):
     info = {"inputs": ("tokens",)}
     d_model: int = opt(64, ge=2, le=8192, doc="width of every token vector")
@@ -39,11 +48,7 @@ class Attentive(NodeSchema):
 
     @staticmethod
     def check(path: str, node: dict) -> None:
-        if node.get("d_model", 64) % node.get("nhead", 4):
-            raise ConfigError(f"{path}.nhead", node.get("nhead"), f"does not divide {path}.d_model="
-                              f"{node.get('d_model')}", "a divisor of d_model, e.g. 1, 2, 4, 8")
-        if node.get("positions") == "sinusoidal" and node.get("d_model", 64) % 2:
-            raise ConfigError(f"{path}.d_model", node.get("d_model"), "must be even for sinusoidal positions")
+        attention_sizes(path, node)
 
 
 @schema(M + "transformer.Transformer")
