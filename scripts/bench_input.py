@@ -87,7 +87,7 @@ def decoders(root: Path, n: int = 300) -> dict[str, float]:
 
 
 def main() -> None:
-    from aa.data.image_folder import default_workers
+    from aa.data.workers import loader_workers
 
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--images", type=int, default=2000)
@@ -96,7 +96,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=None, help="default: aa's default (the machine's cores, at most 8)")
     parser.add_argument("--rounds", type=int, default=3)
     args = parser.parse_args()
-    workers = default_workers() if args.workers is None else args.workers
+    workers = loader_workers(args.workers)
     torch.set_num_threads(1)
     with tempfile.TemporaryDirectory() as tmp:
         root = Path(tmp)

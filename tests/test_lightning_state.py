@@ -7,7 +7,7 @@ import torch
 from pytorch_lightning.loggers.logger import Logger
 from torch.utils.data import DataLoader, TensorDataset
 
-from aa.task.lightning_state import logging_step, optimizer_step_progress
+from aa.task.lightning_state import logging_step, optimizer_step_progress, time_budget
 
 
 class StepLog(Logger):
@@ -74,3 +74,9 @@ def test_the_private_loop_state_aa_reads_is_where_aa_reads_it():
     assert module.epoch_end_steps == [4, 8], "at an epoch's end: the batches that stepped an optimiser so far"
     assert log.steps == [s - 1 for s in module.epoch_end_steps], \
         f"Lightning's own epoch metrics went to steps {log.steps}, one below the counter; is that still so?"
+
+
+def test_the_time_budget_is_read_from_lightnings_timer() -> None:
+    from pytorch_lightning.callbacks import Timer
+
+    assert time_budget(Timer(duration="00:00:01:30")) == 90.0

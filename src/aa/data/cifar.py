@@ -11,7 +11,8 @@ import numpy as np
 import torch
 from torch import Tensor
 
-from aa.data.vision import VisionData, missing_data
+from aa.config.download_check import missing_data
+from aa.data.vision import VisionData
 
 
 def read_batches(folder: Path, names: list[str], label_key: str) -> tuple[Tensor, Tensor]:

@@ -81,7 +81,7 @@ class ImageFolderData(DataModule):
             full = self.splits["train"]
             self.splits["train"], self.splits["test"] = Subset(full, train), Subset(full, test)
             targets = [targets[i] for i in train]
-            self.split_sources.update(train=f"train/ less the test images", test=f"{len(test)} images of train/ held "
+            self.split_sources.update(train="train/ less the test images", test=f"{len(test)} images of train/ held "
                                       f"out ({self.test_fraction:.0%} of each class, seed {self.seed}): no test/ folder")
         self.y_train = torch.tensor(targets)
         self.ledger.unit = "images"
@@ -168,11 +168,6 @@ def decode_rgb(path: str) -> Tensor:
 
     with Image.open(path) as im:
         return pil_to_tensor(im.convert("RGB"))
-
-
-def default_workers() -> int:
-    """The worker count a run gets when dataset.workers is null."""
-    return loader_workers(None)
 
 
 def own_size(root: Path) -> int:

@@ -7,7 +7,8 @@ import shutil
 
 from torch import Tensor
 
-from aa.data.vision import VisionData, missing_data
+from aa.config.download_check import missing_data
+from aa.data.vision import VisionData
 
 
 class MNISTData(VisionData):

@@ -3,7 +3,6 @@ mask image each (PedMasks/*_mask.png) whose pixel value i > 0 marks pedestrian i
 ``root/PennFudanPed``; fetched with ``download=true`` (its MD5 checked when ``md5`` is given)."""
 from __future__ import annotations
 
-import os
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -14,13 +13,10 @@ from PIL import Image
 from torch.utils.data import Dataset, Subset
 
 from aa.base.errors import ConfigError
+from aa.config.download_check import data_root
 from aa.data.detection_data import DetectionData
 
 URL = "https://www.cis.upenn.edu/~jshi/ped_html/PennFudanPed.zip"
-
-
-def data_root(root: str | None) -> Path:
-    return Path(root or os.environ.get("AA_DATA") or Path.home() / ".cache" / "aa" / "data").expanduser()
 
 
 def fetch(root: Path, md5: str | None) -> None:

@@ -4,13 +4,12 @@ float32, and each batch becomes float in [0, 1] on the device, where augmentatio
 The official test split is kept; validation is carved from the training split with the seed."""
 from __future__ import annotations
 
-from pathlib import Path
 
 import torch
 from torch import Tensor
 
 from aa.base.errors import ConfigError
-from aa.config.download_check import data_root, missing_data  # noqa: F401 (the loaders' one place)
+from aa.config.download_check import data_root
 from aa.data.tensor_data import TensorDataModule
 from aa.nn.input import Standardize
 

@@ -114,10 +114,12 @@ def stopped_early(trainer: Any) -> str | None:
     (trainer.max_time) or early stopping on a validation metric."""
     from pytorch_lightning.callbacks import EarlyStopping, Timer
 
+    from aa.task.lightning_state import time_budget
+
     where = f"in epoch {trainer.current_epoch} of {trainer.max_epochs}, after {trainer.global_step:,} updates"
     for callback in trainer.callbacks:
         if isinstance(callback, Timer) and callback.time_remaining() is not None and callback.time_remaining() <= 0:
-            return f"the time budget trainer.max_time ({callback._duration:.0f} s) ran out {where}"
+            return f"the time budget trainer.max_time ({time_budget(callback):.0f} s) ran out {where}"
         if isinstance(callback, EarlyStopping) and callback.stopped_epoch > 0:
             return (f"early stopping: {callback.monitor} did not improve for {callback.patience} validations; "
                     f"stopped {where}")
