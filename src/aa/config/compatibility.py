@@ -9,6 +9,7 @@ from omegaconf import OmegaConf
 from aa.base.errors import ConfigError
 from aa.config.manual_backprop import check_manual_backprop
 from aa.config.paths import config_dir, group_options, optional_groups
+from aa.config import schemas  # noqa: F401  (registers every schema this file reads)
 from aa.config.schema import SCHEMAS
 
 
