@@ -106,9 +106,11 @@ def aa_path(cfg, steps: int) -> float:
     return (time.perf_counter() - start) / (epochs * per_epoch) * 1e3
 
 
-def textbook_epoch(model, loss_fn, opt, x, y, size: int, generator: torch.Generator) -> int:
+def textbook_epoch(model, loss_fn, opt, x, y, size: int, generator: torch.Generator,
+                   losses: list | None = None) -> int:
     """One epoch of shuffled mini-batch updates (slice, forward, loss, zero_grad, backward, step); the
-    number of updates. The plain run and the bare LightningModule both train with it."""
+    number of updates, and the last update's loss appended to ``losses``. The plain run and the bare
+    LightningModule both train with it."""
     updates = 0
     for idx in torch.randperm(len(y), generator=generator).split(size):
         loss = loss_fn(model(x[idx]), y[idx])
@@ -116,6 +118,8 @@ def textbook_epoch(model, loss_fn, opt, x, y, size: int, generator: torch.Genera
         loss.backward()
         opt.step()
         updates += 1
+    if losses is not None:
+        losses.append(loss.detach())
     return updates
 
 
@@ -169,9 +173,10 @@ def aa_run(cfg) -> float:
 
 def lightning_run(cfg, steps: int | None = None, batch_size: int | None = None) -> float:
     """The whole run as a bare LightningModule: training_step holds one epoch of textbook updates (one
-    Lightning batch an epoch, as aa's chunks), validation_step one pass over the validation tensors with two
-    ``self.log`` values, Lightning's ModelCheckpoint keeps the best weights (a file only when val/loss
-    improves); no logger, progress bar, model summary or other callback; then the best checkpoint is tested.
+    Lightning batch an epoch, as aa's chunks) and logs the epoch's last training loss, validation_step one
+    pass over the validation tensors with two ``self.log`` values, Lightning's ModelCheckpoint keeps the
+    best weights (a file only when val/loss improves), the Trainer's default logger (TensorBoard) records
+    what is logged; no progress bar, model summary or other callback; then the best checkpoint is tested.
     Same model, data split, optimiser, epochs and updates as ``plain_run``; nothing of aa's task module.
     Returns seconds. With ``steps``, only the updates (no validation, checkpoint or test), as ``aa_path``:
     milliseconds per update at ``batch_size``."""
@@ -190,6 +195,8 @@ def lightning_run(cfg, steps: int | None = None, batch_size: int | None = None) 
     x, y = dm.x_train, dm.y_train
     size = batch_size or int(cfg.batch.size)
     g = torch.Generator().manual_seed(cfg.seed)
+    losses: list[torch.Tensor] = []
+    steps_only = steps
 
     class Bare(pl.LightningModule):
         def __init__(self) -> None:
@@ -200,10 +207,12 @@ def lightning_run(cfg, steps: int | None = None, batch_size: int | None = None) 
             return make_opt(params=self.model.parameters())
 
         def training_step(self, batch, batch_idx):
-            updates = textbook_epoch(self.model, loss_fn, self.optimizers().optimizer, x, y, size, g)
+            updates = textbook_epoch(self.model, loss_fn, self.optimizers().optimizer, x, y, size, g, losses)
             steps = self.trainer.fit_loop.epoch_loop.manual_optimization.optim_step_progress
             for _ in range(updates):  # global_step, as aa counts (checkpoints skip a step count saved)
                 steps.increment_completed()
+            if steps_only is None:
+                self.log("train/loss", losses[-1])
 
         def validation_step(self, batch, batch_idx):
             out = self.model(dm.x_val)
@@ -215,17 +224,18 @@ def lightning_run(cfg, steps: int | None = None, batch_size: int | None = None) 
 
     per_epoch = -(-len(y) // size)
     epochs = int(cfg.trainer.max_epochs) if steps is None else max(1, steps // per_epoch)
+    root = tempfile.mkdtemp(prefix="aa-bench-")
     if steps is None:
-        extra = {"callbacks": [ModelCheckpoint(dirpath=tempfile.mkdtemp(prefix="aa-bench-"), monitor="val/loss",
-                                               mode="min", save_top_k=1)]}
+        extra = {"callbacks": [ModelCheckpoint(dirpath=root, monitor="val/loss", mode="min", save_top_k=1)],
+                 "default_root_dir": root}
     else:
-        extra = {"enable_checkpointing": False, "limit_val_batches": 0}
+        extra = {"enable_checkpointing": False, "limit_val_batches": 0, "logger": False}
     one = DataLoader(TensorDataset(torch.zeros(1)), batch_size=1)  # one Lightning batch an epoch
     module = Bare()
     gc.collect()
     start = time.perf_counter()
     with contextlib.redirect_stdout(io.StringIO()), contextlib.redirect_stderr(io.StringIO()):
-        trainer = pl.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, logger=False, enable_progress_bar=False,
+        trainer = pl.Trainer(max_epochs=epochs, accelerator="cpu", devices=1, enable_progress_bar=False,
                              enable_model_summary=False, num_sanity_val_steps=0, **extra)
         trainer.fit(module, train_dataloaders=one, val_dataloaders=None if steps else one)
         if steps is None:

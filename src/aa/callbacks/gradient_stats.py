@@ -19,17 +19,30 @@ PHI_MODULES = (nn.Linear, nn.Conv1d, nn.Conv2d, nn.Conv3d)
 
 
 class GradientStats(pl.Callback):
-    """Once per epoch, before its first update, the gradient on a fixed probe batch of training data.
+    """Before an epoch's first update, the gradient on a fixed probe batch of training data.
 
     The probe runs in training mode with dropout off (no random draw) and restores ``.grad`` and the
-    buffers (batch-norm running statistics), so a run with it follows the same trajectory as one without."""
+    buffers (batch-norm running statistics), so a run with it follows the same trajectory as one without.
+    ``every_n_epochs`` spaces the probes; ``None`` keeps about ``POINTS`` of them over the run (the first
+    and last epoch always), enough for a curve: a probe is a forward and backward pass on ``probe_size``
+    samples, which on a small model costs as much as several updates."""
 
-    def __init__(self, probe_size: int = 256) -> None:
-        self.probe_size = probe_size
+    POINTS = 20
+
+    def __init__(self, probe_size: int = 256, every_n_epochs: int | None = None) -> None:
+        if every_n_epochs is not None and every_n_epochs < 1:
+            raise ValueError(f"every_n_epochs must be at least 1 or None, not {every_n_epochs}")
+        self.probe_size, self.every_n_epochs = probe_size, every_n_epochs
+
+    def probes_epoch(self, epoch: int, max_epochs: int | None) -> bool:
+        """Whether ``epoch`` (from 0) is probed in a run of ``max_epochs`` (None or -1: unbounded)."""
+        bounded = max_epochs is not None and max_epochs > 0
+        every = self.every_n_epochs or (max(1, -(-max_epochs // self.POINTS)) if bounded else 1)
+        return epoch % every == 0 or (bounded and epoch == max_epochs - 1)
 
     def on_train_batch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any,
                              batch_idx: int) -> None:
-        if batch_idx != 0:
+        if batch_idx != 0 or not self.probes_epoch(trainer.current_epoch, trainer.max_epochs):
             return
         probe = self.probe_batch(batch)
         if probe is None or pl_module.loss is None:  # objectives without a supervised loss (GAN, VAE)
