@@ -96,9 +96,11 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
 
 
 # Built-in data sets shrunk to a few batches, so that a pair that trains costs about a second; image batches
-# of 8 and a gradient probe of 16 samples keep the large vision nets (ResNet-50, Inception) to a few seconds.
+# of 4 and a gradient probe of 4 samples keep the large vision nets (ResNet-50, Inception) to a few seconds
+# (batch norm still sees 4 x H x W values a channel); the model graph, a trace of the whole net that does not
+# depend on the data set (tests/test_model_graph.py), is left to the pairs of other data.
 IMAGE_DATA = ["cifar10", "cifar100", "digits", "fashion_mnist", "image_folder", "mnist"]
-LIGHT = ["batch.size=8", "callbacks.gradient_stats.probe_size=16"]
+LIGHT = ["batch.size=4", "callbacks.gradient_stats.probe_size=4", "callbacks.model_graph=null"]
 SMALL: dict[str, list[str]] = {
     "shapes": ["dataset.image_size=48", "dataset.n_train=8", "dataset.n_val=4", "dataset.n_test=4"],
     "mixture": ["dataset.n_samples=200"], "regions": ["dataset.n_samples=200"],

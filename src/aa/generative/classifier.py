@@ -25,6 +25,7 @@ log = logging.getLogger("aa")
 HIDDEN = 256
 SIDE = 32  # larger images are average-pooled to this side first: a photo folder's MLP stays small
 KEEP = 10000  # training samples held in memory; a larger split is streamed from its loader
+MAX_PASSES = 200  # a split of a few batches is learnt long before 1,500 updates: at most this many passes
 
 
 class Features(nn.Module):
@@ -78,9 +79,12 @@ def data_key(dm: "DataModule", held: int) -> str:
 
 def fit_classifier(dm: "DataModule", x: Tensor, y: Tensor, updates: int = 1500, batch: int = 128,
                    seed: int = 0) -> nn.Module:
-    """Standardise + MLP(256), Adam 1e-3, ``updates`` mini-batches of the training split: drawn from
-    ``x, y`` when they hold all of it (fewer than KEEP samples), else streamed pass after pass from its loader."""
+    """Standardise + MLP(256), Adam 1e-3, ``updates`` mini-batches of the training split, or MAX_PASSES
+    passes over a split held whole when that is fewer: drawn from ``x, y`` when they hold all of it (fewer
+    than KEEP samples), else streamed pass after pass from its loader."""
     torch.manual_seed(seed)
+    if len(x) < KEEP:
+        updates = min(updates, MAX_PASSES * -(-len(x) // batch))
     dims = (0,) if x.dim() == 2 else (0, 2, 3)
     net = classifier_net(Standardize.fit(x, dims=dims), tuple(x.shape[1:]), dm.num_outputs)
     opt = torch.optim.Adam(net.parameters(), lr=1e-3)
