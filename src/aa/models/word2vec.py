@@ -154,7 +154,7 @@ def gradients(vectors: Tensor, context_vectors: Tensor, tokens: Tensor, context:
     weight = F.pad(weight, (0, pad)).view(groups, size, 1)
     g_true = torch.sigmoid(true) - 1
     g_noise = torch.sigmoid(noise_scores) * weight
-    loss = F.softplus(-true).sum() + (F.softplus(noise_scores) * weight).sum()
+    loss = (F.softplus(-true) * (1 if mode == "skipgram" else has)).sum() + (F.softplus(noise_scores) * weight).sum()
     g_noise *= scale
     g_true *= scale
     g_h = torch.bmm(g_noise, un).view(-1, dim)[:n]

@@ -64,13 +64,9 @@ class Word2VecObjective(Objective):
         model = task.model
         if getattr(model, "update", "autograd") != "closed_form":
             return super().update(task, batch, optimizers)
-        lr = self.rate(task, model, len(batch[0]))
-
-        def closed_form() -> Step:
-            loss, n = model.sgd_update(*batch, lr)
-            return Step(None, loss / max(n, 1), n)
-
-        return task.descend(optimizers[0], closed_form)
+        loss, n = model.sgd_update(*batch, self.rate(task, model, len(batch[0])))
+        task.stepped(optimizers[0])
+        return Step(None, loss / max(n, 1), n)
 
     def rate(self, task: "TaskModule", model: nn.Module, words: int) -> float:
         """word2vec's learning rate: alpha at the start, falling linearly with the words trained on to
