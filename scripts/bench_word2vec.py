@@ -75,7 +75,14 @@ def run_aa(args: argparse.Namespace, seed: int, tests) -> dict:
     words = sum(1 for s in dm.training_sentences() for _ in s)
     vectors = task.model.vectors.weight.detach().cpu()
     return {"fit_s": fit_s, "wall_s": time.perf_counter() - start, "words": words, "vocab": len(dm.itos),
-            **tests.run(vectors, dm.stoi), "dm": dm}
+            **tests.run(vectors, dm.stoi), **neighbours(vectors, dm.itos, dm), "dm": dm}
+
+
+def neighbours(vectors, itos: list[str], dm) -> dict:
+    """The share of words whose nearest word is of their class, when the corpus knows its classes."""
+    from aa.data.word_tests import same_class_neighbours
+
+    return {"neighbour_same_class": same_class_neighbours(vectors, itos, dm.word_classes)} if dm.word_classes else {}
 
 
 def run_gensim(args: argparse.Namespace, seed: int, threads: int, dm, tests) -> dict:
@@ -93,13 +100,15 @@ def run_gensim(args: argparse.Namespace, seed: int, threads: int, dm, tests) -> 
     kv = model.wv
     vectors = torch.tensor(kv.vectors)
     return {"fit_s": fit_s, "wall_s": fit_s, "words": sum(len(s) for s in sentences), "vocab": len(kv),
-            **tests.run(vectors, kv.key_to_index)}
+            **tests.run(vectors, kv.key_to_index), **neighbours(vectors, list(kv.index_to_key), dm)}
 
 
 def line(system: str, seed: int, threads: int, epochs: int, r: dict) -> str:
     keys = ("wordsim353_spearman", "simlex999_spearman", "analogy_acc")
     counts = ("wordsim353_pairs", "simlex999_pairs", "analogy_questions")
     scores = " ".join(f"{k}={r.get(k, float('nan')):.4f}({int(r.get(c, 0))})" for k, c in zip(keys, counts))
+    if "neighbour_same_class" in r:
+        scores += f" neighbour_same_class={r['neighbour_same_class']:.4f}"
     return (f"system={system} seed={seed} threads={threads} vocab={r['vocab']} tokens_per_s={r['words'] * epochs / r['fit_s']:.0f} "
             f"train_s={r['fit_s']:.2f} wall_s={r['wall_s']:.2f} {scores}")
 
@@ -126,7 +135,7 @@ def main() -> None:
     from aa.data.word_tests import WordTests
 
     tests = WordTests()
-    keys = (("wordsim353_spearman", "WordSim"), ("simlex999_spearman", "SimLex"), ("analogy_acc", "analogy"))
+    keys = (("wordsim353_spearman", "WordSim"), ("simlex999_spearman", "SimLex"), ("analogy_acc", "analogy"), ("neighbour_same_class", "neighbour"))
     summaries = []
     for threads in args.threads:
         torch.set_num_threads(threads)
@@ -139,9 +148,10 @@ def main() -> None:
             results["aa"].append(ours), results["gensim"].append(theirs)
         rate = {s: statistics.fmean(r["words"] * args.epochs / r["fit_s"] for r in rs) for s, rs in results.items()}
         times = {s: statistics.fmean(r["fit_s"] for r in rs) for s, rs in results.items()}
+        present = [(k, name) for k, name in keys if k in results["aa"][0]]
         scores = " ".join(
             f"{name} aa={statistics.fmean(r.get(k, float('nan')) for r in results['aa']):.4f} "
-            f"gensim={statistics.fmean(r.get(k, float('nan')) for r in results['gensim']):.4f}" for k, name in keys)
+            f"gensim={statistics.fmean(r.get(k, float('nan')) for r in results['gensim']):.4f}" for k, name in present)
         summaries.append(f"{args.mode} {args.corpus} threads={threads} seeds=1-{args.seeds}: aa {rate['aa']:,.0f} "
                          f"words/s, gensim {rate['gensim']:,.0f} words/s; mean {scores}; "
                          f"ratio {times['aa'] / times['gensim']:.2f} (aa time / gensim time)")
