@@ -51,7 +51,7 @@ def test_hand_written_gradient_equals_autograd(mode):
     v, u = vectors.clone().requires_grad_(), context_vectors.clone().requires_grad_()
     expected = _reference_loss(v, u, tokens, context, valid, noise, 5, mode)
     expected.backward()
-    loss, n, rows = gradients(vectors, context_vectors, tokens, context, valid, noise, 5, mode, scale=-0.1)
+    loss, n, rows = gradients(vectors, context_vectors, tokens, valid, noise, 5, mode, scale=-0.1)
     got = {"vectors": torch.zeros_like(vectors), "context_vectors": torch.zeros_like(context_vectors)}
     for table, index, step in rows:
         got[table].index_add_(0, index, step)
