@@ -24,7 +24,7 @@ from aa.data.word_tests import (
     similarity,
 )
 
-QUICK = ["trainer.max_epochs=5", "optim.lr=0.01", "dataset.n_sentences=3000", "dataset.batch_size=256",
+QUICK = ["trainer.max_epochs=5", "model.alpha=0.05", "dataset.n_sentences=3000", "dataset.batch_size=256",
          "callbacks.model_summary=null", "callbacks.model_graph=null", "callbacks.gradient_stats=null"]
 
 

@@ -27,7 +27,7 @@ def test_each_label_is_the_class_of_the_one_informative_word():
 
 @pytest.mark.slow
 def test_word2vec_vectors_of_the_unlabelled_corpus_beat_a_random_start_on_few_labels(run, one_thread, tmp_path):
-    m = run(["model=word2vec", "dataset=grammar", "model.dim=32", "trainer.max_epochs=10", "optim.lr=0.01",
+    m = run(["model=word2vec", "dataset=grammar", "model.dim=32", "trainer.max_epochs=10", "model.alpha=0.05",
              "dataset.n_sentences=3000", "dataset.batch_size=256", *QUIET], name="w2v")
     assert m["test"]["neighbour_same_class"] >= 0.9
     vectors = tmp_path / "w2v" / "embeddings.txt"

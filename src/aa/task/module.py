@@ -112,6 +112,14 @@ class TaskModule(pl.LightningModule):
             self._count_update()
         return step
 
+    def stepped(self, opt: torch.optim.Optimizer) -> None:
+        """Count an update whose objective changed the weights itself (no gradients, no optimiser step):
+        Lightning's step counter advances, directly or through its optimiser wrapper, as in ``descend``."""
+        if self._plain_steps:
+            self._count_update()
+        else:
+            opt.step()
+
     def training_step(self, chunk: Iterable[Any], batch_idx: int) -> None:
         opts = self._optimizers()
         step_scheds = [s for s in self._schedulers() if type(s).__name__ in STEP_SCHEDULERS]

@@ -1,14 +1,18 @@
 """The Word2Vec objective: negative-sampling loss on running text; the word tests on the embeddings.
 
 Training batches are runs of text (word ids, sentence ids); the model turns each into predictions
-(true word against ``negative`` noise words). val/test report the loss on held-out sentences and
+(true word against ``negative`` noise words). With the model's ``update: closed_form`` (the default)
+each run is one plain SGD step whose gradient the model writes by hand, at word2vec's rate: ``alpha``
+falling linearly to ``min_alpha`` over the run's expected sub-sampled words (trainer.max_epochs
+epochs); the configured optimiser then has nothing to do. ``update: autograd`` differentiates the loss
+and steps the optimiser. val/test report the loss on held-out sentences and
 the intrinsic tests of ``aa.data.word_tests``: same-class neighbours when the corpus knows its word
 classes (the generated grammar), word-similarity Spearman and analogy accuracy when gensim's test
 files are installed and some of their words are in the vocabulary (with the counts used).
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import torch
 import torchmetrics
@@ -45,6 +49,7 @@ class Word2VecObjective(Objective):
         object.__setattr__(self, "embedder", model)  # read in compute(), not a sub-module: no second copy
         self.val_loss, self.test_loss = torchmetrics.MeanMetric(), torchmetrics.MeanMetric()
         self.tests = WordTests(analogy=analogies)
+        self._epoch, self._words_done, self._epoch_words = -1, 0, 0.0
 
     def optimizers(self, model: nn.Module, optimizer: Callable[..., "Optimizer"]) -> list["Optimizer"]:
         opt = optimizer(params=model.parameters())
@@ -54,6 +59,30 @@ class Word2VecObjective(Objective):
             raise ConfigError("model.sparse", True, f"needs an optimiser that takes sparse gradients, not "
                               f"{type(opt).__name__}", "optim=sgd or optim=adagrad, or model.sparse=false")
         return [opt]
+
+    def update(self, task: "TaskModule", batch: tuple[Tensor, Tensor], optimizers: Sequence["Optimizer"]) -> Step:
+        model = task.model
+        if getattr(model, "update", "autograd") != "closed_form":
+            return super().update(task, batch, optimizers)
+        loss, n = model.sgd_update(*batch, self.rate(task, model, len(batch[0])))
+        task.stepped(optimizers[0])
+        return Step(None, loss / max(n, 1), n)
+
+    def rate(self, task: "TaskModule", model: nn.Module, words: int) -> float:
+        """word2vec's learning rate: alpha at the start, falling linearly with the words trained on to
+        min_alpha at the end of trainer.max_epochs (alpha throughout when no epoch count is set)."""
+        epochs = task.trainer.max_epochs if task._trainer is not None else None
+        if task.current_epoch != self._epoch:
+            self._epoch, self._words_done = task.current_epoch, 0
+            if not self._epoch_words:
+                train = self.data.train
+                self._epoch_words = max(float(self.data.keep_prob[train.tokens.long()].sum()), 1.0)
+        done = self._words_done
+        self._words_done += words
+        if not epochs or epochs < 0:
+            return model.alpha
+        progress = min((self._epoch + done / self._epoch_words) / epochs, 1.0)
+        return max(model.alpha - (model.alpha - model.min_alpha) * progress, model.min_alpha)
 
     def step(self, task: "TaskModule", batch: tuple[Tensor, Tensor]) -> Step:
         pos, neg = task.model.scores(*batch)
