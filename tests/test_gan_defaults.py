@@ -45,3 +45,13 @@ def test_the_cgan_experiment_keeps_its_measured_recipe():
     cosine must not slip in under it."""
     cfg = make_cfg(["experiment=cgan_digits"])
     assert not cfg.scheduler and cfg.batch.size == 64 and cfg.trainer.max_epochs == 150
+
+
+def test_model_cgan_is_the_cgan_digits_recipe_as_a_default():
+    """model=cgan composes to experiment=cgan_digits's players and training (only the data's
+    standardisation, the digits' own default, differs: the experiment turns it off)."""
+    plain, recipe = make_cfg(["model=cgan"]), make_cfg(["experiment=cgan_digits"])
+    assert training(plain) == training(recipe)
+    assert OmegaConf.to_container(plain.model) == OmegaConf.to_container(recipe.model)
+    assert plain.model.conditional and plain.model.hidden == [128] and plain.model.pack == 1
+    assert not plain.scheduler and plain.batch.size == 64 and plain.trainer.max_epochs == 150
