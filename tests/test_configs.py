@@ -163,7 +163,7 @@ def test_partners_are_needed(group: str, option: str) -> None:
 @pytest.mark.parametrize("overrides, message", [
     (["model=lstm"], r"model='lstm': cannot read the vector/image inputs of this dataset \(dataset=digits gives vector/image; "
                      r"model=lstm needs sequence/tokens\)\. Valid choices: "
-                     r"models for this dataset: alexnet, autoencoder, cnn, .*mlp, perceptron"),
+                     r"models for this dataset: alexnet, autoencoder, cgan, cnn, .*mlp, perceptron"),
     (["dataset=adding"], r"model='mlp': cannot read the sequence inputs .* models for this dataset: gru, lstm, rnn"),
     (["dataset=ag_news", "model=cnn"], r"model='cnn': cannot read the tokens inputs .* embedding_bag, gru, hf, lstm"),
 ])

@@ -32,7 +32,7 @@ def _table_numeric(root: Path) -> Path:
 
 
 # The models of each family; a dataset trains the families it lists in TRAINS, and refuses every other model.
-VECTOR, GENERATIVE, GRAPH = {"mlp", "perceptron"}, {"autoencoder", "vae", "gan"}, {"gat", "gcn", "graphsage"}
+VECTOR, GENERATIVE, GRAPH = {"mlp", "perceptron"}, {"autoencoder", "vae", "gan", "cgan"}, {"gat", "gcn", "graphsage"}
 IMAGE = {"alexnet", "cnn", "inception_v1", "lenet5", "resnet18", "resnet34", "resnet50", "vgg11", "vgg13", "vgg16",
          "vgg19", "vit"}
 SEQUENCE = {"gru", "lstm", "rnn"}
@@ -45,7 +45,7 @@ TRAINS: dict[str, set[str]] = {
     "image_folder": IMAGE | GENERATIVE,
     **dict.fromkeys(["playground", "regions", "table"], VECTOR | GENERATIVE),
     **dict.fromkeys(["function", "diabetes", "table_regression"], VECTOR),
-    "mixture": {"gan"},
+    "mixture": {"gan", "cgan"},
     **dict.fromkeys(["karate", "sbm", "planetoid"], VECTOR | GRAPH | GENERATIVE),
     **dict.fromkeys(["adding", "copy", "parity"], SEQUENCE),
     **dict.fromkeys(["ag_news", "grammar_topics", "names", "text_csv", "tomita"], TEXT),

@@ -15,12 +15,15 @@ class GAN(nn.Module):
     """The two players; how they are trained (d_steps, label smoothing) is the GAN objective's
     (aa.task.gan). ``pack`` > 1 lets D judge ``pack`` samples at once, all real or all generated (PacGAN),
     which penalises a generator that covers few modes: it sets D's input width, so it is architecture.
-    ``bounded`` (a data fact): samples lie in [0, 1], so the generator ends in a sigmoid."""
+    ``bounded`` (a data fact): samples lie in [0, 1], so the generator ends in a sigmoid. ``latent`` None:
+    the data's width up to 16, since G must learn to ignore code dimensions beyond the data's (on the 2-D
+    ring a 16-D code kept the clusters wider than 3 sigma; docs/generative.md)."""
 
-    def __init__(self, input_shape: tuple[int, ...], num_outputs: int, latent: int = 16,
+    def __init__(self, input_shape: tuple[int, ...], num_outputs: int, latent: int | None = None,
                  hidden: list[int] = (128, 128), arch: str = "mlp", pack: int = 2, conditional: bool = False,
                  bounded: bool = True) -> None:
         super().__init__()
+        latent = latent or min(16, math.prod(input_shape))
         self.latent, self.pack = latent, pack
         self.classes, self.bounded = num_outputs if conditional else 0, bounded
         leaky = functools.partial(nn.LeakyReLU, 0.2)

@@ -35,6 +35,7 @@ class VAE(Coder):
 
 @schema("aa.models.gan.GAN")
 class GAN(Coder):
+    latent: Optional[int] = opt(None, ge=1, doc="size of the code z; null: the data's width up to 16")
     hidden: list[int] = opt([128, 128], ge=1, doc="hidden widths of the generator; the discriminator mirrors them")
     pack: int = opt(2, ge=1, le=16, doc="samples D judges together (PacGAN); 1: the plain GAN")
     conditional: bool = opt(False, doc="condition generator and discriminator on the class")
