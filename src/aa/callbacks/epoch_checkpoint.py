@@ -1,15 +1,19 @@
-"""Checkpoints as a resumable run needs them: last.ckpt after every epoch, the best one beside it.
+"""Checkpoints as a resumable run needs them: last.ckpt kept recent, the best one beside it.
 
 Lightning's ModelCheckpoint writes last.ckpt only in an epoch that also writes a top-k file, i.e. only
 while the monitored metric improves: once validation stops improving, a run killed later resumes from
 its best epoch and repeats every epoch since (a 60-epoch digits run left last.ckpt at epoch 37). Here
-last.ckpt is written after every epoch's checks, and an improving epoch's top-k file is a hard link to
-that same file: one serialisation and one write an epoch, not two.
+last.ckpt is written after an epoch's checks whenever ``last_every_s`` seconds have passed since the last
+write, and always after an improving epoch, the last epoch and an epoch after which the run stops (a
+signal, the time budget, early stopping): a run killed without warning repeats at most that much
+training. An improving epoch's top-k file is a hard link to that same file: one serialisation and one
+write, not two. Epochs of small models take milliseconds, and a write each costs as much as the training.
 """
 from __future__ import annotations
 
 import os
 import shutil
+import time
 from typing import Any
 from weakref import proxy
 
@@ -28,11 +32,15 @@ class EpochCheckpoint(ModelCheckpoint):
 
     def __init__(self, *args: Any, monitor: str | None = "val/loss", filename: str | None = "best",
                  save_last: bool | str | None = True, auto_insert_metric_name: bool = False,
-                 save_on_train_epoch_end: bool | None = True, **kwargs: Any) -> None:
+                 save_on_train_epoch_end: bool | None = True, last_every_s: float = 10.0, **kwargs: Any) -> None:
         super().__init__(*args, monitor=monitor, filename=filename, save_last=save_last,
                          auto_insert_metric_name=auto_insert_metric_name,
                          save_on_train_epoch_end=save_on_train_epoch_end, **kwargs)
+        if last_every_s < 0:
+            raise ValueError(f"last_every_s must be >= 0, not {last_every_s}")
+        self.last_every_s = last_every_s
         self._pending: list[str] | None = None
+        self._last_written: float | None = None
 
     @property
     def state_key(self) -> str:
@@ -64,10 +72,19 @@ class EpochCheckpoint(ModelCheckpoint):
             pending = self._pending or []
         finally:
             self._pending = None
-        if self.save_last:
+        if self.save_last and (pending or self._last_due(trainer)):
             self._save_last_checkpoint(trainer, candidates)
+            self._last_written = time.monotonic()
         for path in pending:
             self._copy_of_last(trainer, path)
+
+    def _last_due(self, trainer: pl.Trainer) -> bool:
+        """last.ckpt after this epoch: time for one, the run stops, or this was its last epoch or step."""
+        if self._last_written is None or time.monotonic() - self._last_written >= self.last_every_s:
+            return True
+        last_epoch = trainer.max_epochs is not None and 0 < trainer.max_epochs <= trainer.current_epoch + 1
+        last_step = trainer.max_steps is not None and 0 < trainer.max_steps <= trainer.global_step
+        return bool(trainer.should_stop or last_epoch or last_step)
 
     def _save_checkpoint(self, trainer: pl.Trainer, filepath: str) -> None:
         if self._pending is not None:  # a top-k file, written once last.ckpt is

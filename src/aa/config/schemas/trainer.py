@@ -56,6 +56,8 @@ class Checkpoint(NodeSchema):
     auto_insert_metric_name: bool = opt(False)
     save_on_train_epoch_end: Optional[bool] = opt(True, doc="true: after every epoch-end hook, so a resumed "
                                                   "run continues exactly where the saved one stood")
+    last_every_s: float = opt(10.0, ge=0, doc="last.ckpt at least this often (and after an improving, the last "
+                              "or a stopping epoch): a run killed without warning repeats at most this much")
 
 
 @schema("aa.callbacks.learning_rates.LearningRates")
