@@ -326,3 +326,38 @@ def write_video_folder(root: Path, clips: dict[str, int], frames: int = 6, size:
                     frame[:, x] = 255
                     Image.fromarray(frame).save(folder / f"{t:03d}.png")
     return root
+
+
+def write_video_file(path: Path, pictures: np.ndarray, codec: str = "mpeg4", rate: int = 10) -> Path:
+    """A real video file of uint8 RGB pictures (frames, H, W, 3), encoded with PyAV (H and W even)."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = pictures.shape[2], pictures.shape[1], "yuv420p"
+        for picture in pictures:
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
+        container.mux(stream.encode())
+    return path
+
+
+def moving_square(direction: str, frames: int, size: int, start: int = 2, side: int = 4) -> np.ndarray:
+    """uint8 RGB pictures of a yellow square on dark grey moving one pixel a frame "left" or "right"."""
+    pictures = np.full((frames, size, size, 3), 30, np.uint8)
+    top = (size - side) // 2
+    for t in range(frames):
+        x = start + t if direction == "right" else size - side - start - t
+        pictures[t, top:top + side, x:x + side] = (230, 210, 40)
+    return pictures
+
+
+def write_video_files(root: Path, clips: dict[str, int], frames: int = 8, size: int = 16,
+                      suffixes: tuple[str, ...] = (".mp4", ".avi")) -> Path:
+    """root/<split>/{left,right}/clipN<suffix>: a square moving left or right, the suffixes taken in turn."""
+    for split, n in clips.items():
+        for name in ("left", "right"):
+            for c in range(n):
+                write_video_file(root / split / name / f"clip{c}{suffixes[c % len(suffixes)]}",
+                                 moving_square(name, frames, size, start=c % 3))
+    return root
