@@ -49,9 +49,6 @@ class Torchvision(ConvModel):
 
     @staticmethod
     def check(path: str, node: dict) -> None:
-        if node.get("overlap", True) and (node.get("pretrained") or node.get("weights_path")):
-            raise ConfigError(f"{path}.overlap", True, "widens the patch windows, so the ImageNet patch projection "
-                              "(16x16 windows) would not fit them", "model.overlap=false with pretrained weights")
         if node.get("weights_path"):
             from aa.config.files import require_file
 
