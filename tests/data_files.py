@@ -153,16 +153,26 @@ def write_surnames(root: Path, per_country: int) -> Path:
     return root
 
 
-def write_penn_fudan(root: Path, n: int = 7) -> Path:
-    """root/PennFudanPed/{PNGImages,PedMasks}: grey photos, palette masks whose values 1, 2 are two pedestrians."""
+def write_penn_fudan(root: Path, n: int = 7, seed: int | None = None) -> Path:
+    """root/PennFudanPed/{PNGImages,PedMasks}: grey photos, palette masks whose values 1, 2 are two pedestrians.
+    With ``seed`` the two stand at random places, drawn brighter than a noisy background (something to learn)."""
     folder = root / "PennFudanPed"
     (folder / "PNGImages").mkdir(parents=True)
     (folder / "PedMasks").mkdir()
+    rng = np.random.default_rng(seed)
     for i in range(1, n + 1):
-        Image.new("RGB", (60, 50), (90, 90, 90)).save(folder / "PNGImages" / f"FudanPed{i:05d}.png")
         mask = np.zeros((50, 60), np.uint8)
-        mask[10:40, 5:15] = 1
-        mask[20:45, 30:50] = 2  # pedestrian 2
+        if seed is None:
+            mask[10:40, 5:15] = 1
+            mask[20:45, 30:50] = 2  # pedestrian 2
+            Image.new("RGB", (60, 50), (90, 90, 90)).save(folder / "PNGImages" / f"FudanPed{i:05d}.png")
+        else:
+            for k, x in ((1, int(rng.integers(0, 20))), (2, int(rng.integers(32, 50)))):
+                y = int(rng.integers(0, 20))
+                mask[y:y + 28, x:x + 9] = k
+            photo = rng.integers(40, 110, (50, 60, 3)).astype(np.uint8)
+            photo[mask > 0] = (200, 150, 120)
+            Image.fromarray(photo).save(folder / "PNGImages" / f"FudanPed{i:05d}.png")
         png = Image.fromarray(mask, mode="L").convert("P")  # the data set's masks are palette PNGs
         png.save(folder / "PedMasks" / f"FudanPed{i:05d}_mask.png")
     return root
@@ -325,4 +335,82 @@ def write_video_folder(root: Path, clips: dict[str, int], frames: int = 6, size:
                     x = 2 + t if name == "right" else size - 3 - t
                     frame[:, x] = 255
                     Image.fromarray(frame).save(folder / f"{t:03d}.png")
+    return root
+
+
+def write_video_file(path: Path, pictures: np.ndarray, codec: str = "mpeg4", rate: int = 10) -> Path:
+    """A real video file of uint8 RGB pictures (frames, H, W, 3), encoded with PyAV (H and W even)."""
+    import av
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with av.open(str(path), "w") as container:
+        stream = container.add_stream(codec, rate=rate)
+        stream.width, stream.height, stream.pix_fmt = pictures.shape[2], pictures.shape[1], "yuv420p"
+        for picture in pictures:
+            container.mux(stream.encode(av.VideoFrame.from_ndarray(picture, format="rgb24")))
+        container.mux(stream.encode())
+    return path
+
+
+def moving_square(direction: str, frames: int, size: int, start: int = 2, side: int = 4) -> np.ndarray:
+    """uint8 RGB pictures of a yellow square on dark grey moving one pixel a frame "left" or "right"."""
+    pictures = np.full((frames, size, size, 3), 30, np.uint8)
+    top = (size - side) // 2
+    for t in range(frames):
+        x = start + t if direction == "right" else size - side - start - t
+        pictures[t, top:top + side, x:x + side] = (230, 210, 40)
+    return pictures
+
+
+def write_video_files(root: Path, clips: dict[str, int], frames: int = 8, size: int = 16,
+                      suffixes: tuple[str, ...] = (".mp4", ".avi")) -> Path:
+    """root/<split>/{left,right}/clipN<suffix>: a square moving left or right, the suffixes taken in turn."""
+    for split, n in clips.items():
+        for name in ("left", "right"):
+            for c in range(n):
+                write_video_file(root / split / name / f"clip{c}{suffixes[c % len(suffixes)]}",
+                                 moving_square(name, frames, size, start=c % 3))
+    return root
+
+
+def voc_palette() -> list[int]:
+    """Pascal VOC's colour map: class c's colour from its bits, 255 (unlabelled) cream."""
+    palette = []
+    for c in range(256):
+        r = g = b = 0
+        for shift in range(8):
+            r |= ((c >> 0) & 1) << (7 - shift)
+            g |= ((c >> 1) & 1) << (7 - shift)
+            b |= ((c >> 2) & 1) << (7 - shift)
+            c >>= 3
+        palette += [r, g, b]
+    return palette
+
+
+def write_voc(root: Path, n_train: int = 8, n_val: int = 4, classes: tuple[int, ...] = (1, 15)) -> Path:
+    """root/VOCdevkit/VOC2012 as the VOC 2012 archive lays it out: JPEGImages/*.jpg, SegmentationClass/*.png
+    (palette PNGs: a square of one of ``classes`` on background, its border unlabelled, 255) and
+    ImageSets/Segmentation/{train,val}.txt. Images alternate between two sizes, as VOC's photos differ."""
+    base = root / "VOCdevkit" / "VOC2012"
+    for sub in ("JPEGImages", "SegmentationClass", "ImageSets/Segmentation"):
+        (base / sub).mkdir(parents=True, exist_ok=True)
+    rng = np.random.default_rng(0)
+    for split, n in (("train", n_train), ("val", n_val)):
+        names = []
+        for i in range(n):
+            name = f"2012_{split}{i:04d}"
+            h, w = (40, 48) if i % 2 else (48, 40)
+            k = classes[i % len(classes)]
+            y0, x0 = int(rng.integers(2, h - 22)), int(rng.integers(2, w - 22))
+            mask = np.zeros((h, w), np.uint8)
+            mask[y0:y0 + 20, x0:x0 + 20] = 255  # the border, unlabelled
+            mask[y0 + 1:y0 + 19, x0 + 1:x0 + 19] = k
+            colour = np.array([40, 40, 40]) + (np.array([180, 30, 30]) if k == classes[0] else np.array([30, 30, 180]))
+            image = np.where((mask > 0)[..., None], colour, 40).astype(np.uint8)
+            Image.fromarray(image).save(base / "JPEGImages" / f"{name}.jpg", quality=95)
+            png = Image.fromarray(mask, mode="P")
+            png.putpalette(voc_palette())
+            png.save(base / "SegmentationClass" / f"{name}.png")
+            names.append(name)
+        (base / "ImageSets" / "Segmentation" / f"{split}.txt").write_text("\n".join(names) + "\n")
     return root

@@ -118,6 +118,7 @@ PARTNERS = {
     ("objective", "segmentation"): ["model=unet"],
     ("dataset", "video_folder"): [f"dataset.root={Path(COCO_ROOT).parent / 'clips'}", "model=cnn_lstm"],
     ("objective", "restoration"): ["model=espcn"],
+    **{("dataset", d): ["model=unet"] for d in ("penn_fudan_segmentation", "voc_segmentation")},
 }
 DEFAULT_GROUPS = {next(iter(d)) for d in OmegaConf.to_container(OmegaConf.load(config_dir() / "train.yaml").defaults)
                   if isinstance(d, dict)}

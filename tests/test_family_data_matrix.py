@@ -11,7 +11,7 @@ from conftest import make_cfg
 from data_files import (write_ag_news, write_cifar, write_coco_boxes, write_conll, write_corpus, write_csv,
                         write_dtmf_wavs, write_image_folder, write_line_images, write_mnist, write_pairs,
                         write_penn_fudan, write_planetoid, write_segmentation_folder, write_surnames, write_text8,
-                        write_tiny_hf, write_topics, write_video_folder)
+                        write_tiny_hf, write_topics, write_video_folder, write_voc)
 
 from aa.base.errors import ConfigError
 from aa.config.paths import group_options
@@ -56,6 +56,7 @@ TRAINS: dict[str, set[str]] = {
     "text_file": {"bert", "gpt"},
     **dict.fromkeys(["conll", "grammar_entities"], {"tagger"}),
     **dict.fromkeys(["shapes_segmentation", "segmentation_folder"], SEGMENTATION),
+    **dict.fromkeys(["penn_fudan_segmentation", "voc_segmentation"], SEGMENTATION),
     "superres": SUPERRES,
     "moving_digits": VIDEO,
     "video_folder": VIDEO,
@@ -92,6 +93,8 @@ FILES: dict[str, Callable[[Path], list[str]]] = {
     "segmentation_folder": lambda r: [f"dataset.root={write_segmentation_folder(r / 'seg', {'train': 6, 'val': 2})}"],
     "video_folder": lambda r: [f"dataset.root={write_video_folder(r / 'clips', {'train': 4, 'val': 2})}",
                                "dataset.frames=4", "dataset.image_size=16"],
+    "penn_fudan_segmentation": lambda r: [f"dataset.root={write_penn_fudan(r / 'penn_seg')}", "dataset.image_size=32"],
+    "voc_segmentation": lambda r: [f"dataset.root={write_voc(r / 'voc')}", "dataset.image_size=32"],
 }
 
 

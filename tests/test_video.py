@@ -1,5 +1,7 @@
 """Video clips: moving digits move as their label says, on digit pictures kept apart per split; the clip
-models read (N, frames, C, H, W); a frame too small for the path is refused; CNN+LSTM learns the direction."""
+models read (N, frames, C, H, W); a frame too small for the path is refused; CNN+LSTM learns the direction.
+A user's clips as frame folders and as real video files (written with PyAV), frames spread evenly, bad files
+refused naming them."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -8,6 +10,7 @@ import numpy as np
 import pytest
 import torch
 from conftest import build, make_cfg, refused, runner
+from PIL import Image
 
 from aa.config.validate import validate
 
@@ -81,3 +84,94 @@ def test_a_folder_of_frame_folders_reads_clips_in_frame_order(tmp_path: Path) ->
     assert (bars == sorted(bars)) == (dm.class_names[label] == "right") and len(set(bars)) == 3
     refused(lambda: build(["model=cnn_lstm", "dataset=video_folder", f"dataset.root={root}", "dataset.frames=7"]),
             r"dataset.frames=7: is more than the 6 frames of clip .*clip0")
+
+
+def centre_x(frame: torch.Tensor) -> float:
+    """Where the bright square stands across a frame (C, H, W), as a column (mpeg4 blurs its edges)."""
+    w = (frame.mean(0) > 0.35).float().sum(0)
+    return float((w * torch.arange(len(w))).sum() / w.sum())
+
+
+def test_video_files_give_frames_spread_evenly_over_each_clip(tmp_path: Path) -> None:
+    from data_files import moving_square, write_video_file, write_video_files
+
+    root = write_video_files(tmp_path / "clips", {"train": 4, "val": 1}, frames=9)
+    write_video_file(root / "val" / "right" / "long.mp4", moving_square("right", 13, 16, start=0))
+    _, dm, _ = build(["model=cnn_lstm", "dataset=video_folder", f"dataset.root={root}", "dataset.frames=3",
+                      "dataset.image_size=16"])
+    assert dm.class_names == ["left", "right"] and dm.x_train.shape[1:] == (3, 3, 16, 16)
+    assert (len(dm.y_train), len(dm.y_val), len(dm.y_test)) == (6, 3, 2)
+    for clip, label in zip(dm.x_train, dm.y_train):  # frames 0, 4 and 8: the square 4 px further each time
+        steps = np.diff([centre_x(frame) for frame in clip])
+        assert np.allclose(steps, 4 if dm.class_names[label] == "right" else -4, atol=0.6), steps
+    long = dm.x_val[dm.y_val == 1][-1]  # frames 0, 6 and 12 of 13
+    assert np.allclose([centre_x(frame) for frame in long], [1.5, 7.5, 13.5], atol=0.6)
+    data = dm.accounting()
+    assert data["unit"] == "clips" and data["val"] == {"samples": 3, "video_files": 3, "frame_folders": 0,
+                                                       "frames_per_clip": 3, "source_frames": 9 + 9 + 13}
+    assert data["train"]["source_frames"] == 6 * 9 and data["changes"] == []
+
+
+def test_video_files_and_frame_folders_mix_in_one_class(tmp_path: Path) -> None:
+    from data_files import write_video_files, write_video_folder
+
+    root = write_video_folder(tmp_path / "clips", {"train": 3, "val": 2})
+    write_video_files(root, {"train": 1, "val": 1}, frames=6)  # clip0.mp4 beside the frame folder clip0/
+    _, dm, _ = build(["model=cnn_lstm", "dataset=video_folder", f"dataset.root={root}", "dataset.frames=4",
+                      "dataset.image_size=16"])
+    data = dm.accounting()
+    assert data["val"]["video_files"] == 2 and data["val"]["frame_folders"] == 4
+    assert dm.x_val.shape == (6, 4, 1, 16, 16)  # grey frame images: the videos are read grey too
+
+
+@pytest.mark.parametrize("fault, pattern", [
+    ("corrupt", r"dataset.root=.*video file .*right/clip0.mp4 cannot be decoded.*InvalidData"),
+    ("short", r"dataset.frames=5: is more than the 4 frames of video file .*left/clip1.avi"),
+    ("loose_frame", r"class folder .*train/left holds image 000.png beside its clips"),
+    ("video_in_frames", r"frame folder .*train/left/clip9 holds video file x.mp4"),
+    ("stray_file", r"notes.txt is neither a video file"),
+])
+def test_bad_video_files_are_refused_naming_the_file(tmp_path: Path, fault: str, pattern: str) -> None:
+    from data_files import moving_square, write_video_file, write_video_files
+
+    root = write_video_files(tmp_path / "clips", {"train": 2, "val": 1}, frames=6)
+    left = root / "train" / "left"
+    if fault == "corrupt":
+        (root / "train" / "right" / "clip0.mp4").write_bytes(b"not a video" * 50)
+    elif fault == "short":
+        write_video_file(left / "clip1.avi", moving_square("left", 4, 16))
+    elif fault == "loose_frame":
+        Image.fromarray(np.zeros((16, 16), np.uint8)).save(left / "000.png")
+    elif fault == "video_in_frames":
+        write_video_file(left / "clip9" / "x.mp4", moving_square("left", 6, 16))
+    else:
+        (left / "notes.txt").write_text("left-moving clips\n")
+    refused(lambda: build(["model=cnn_lstm", "dataset=video_folder", f"dataset.root={root}", "dataset.frames=5"]),
+            pattern)
+
+
+def test_video_files_without_pyav_name_the_extra(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    from data_files import write_video_files
+
+    root = write_video_files(tmp_path / "clips", {"train": 2, "val": 1}, frames=4)
+    monkeypatch.setitem(sys.modules, "av", None)  # import av raises ImportError
+    refused(lambda: build(["model=cnn_lstm", "dataset=video_folder", f"dataset.root={root}", "dataset.frames=4"]),
+            r"holds video files \(.*left/clip0.mp4\) and reading them needs PyAV.*pip install 'aa\[video\]'")
+
+
+@pytest.mark.slow
+def test_cnn_lstm_learns_the_direction_of_a_square_from_video_files(tmp_path: Path) -> None:
+    from data_files import moving_square, write_video_file
+
+    rng = np.random.default_rng(0)
+    for split, n in (("train", 24), ("val", 6), ("test", 8)):
+        for name in ("left", "right"):
+            for c in range(n):
+                pictures = moving_square(name, 8, 16, start=int(rng.integers(0, 5)), side=int(rng.integers(2, 5)))
+                write_video_file(tmp_path / "clips" / split / name / f"{c}{'.mp4' if c % 2 else '.avi'}", pictures)
+    metrics = runner(tmp_path)(["model=cnn_lstm", "dataset=video_folder", f"dataset.root={tmp_path / 'clips'}",
+                                "dataset.image_size=16", "batch.size=8", "trainer.max_epochs=10",
+                                "callbacks.gradient_stats=null"])
+    assert metrics["test"]["acc"] >= 0.9, metrics["test"]

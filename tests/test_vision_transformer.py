@@ -37,9 +37,29 @@ def test_mean_pooling_classifies_the_patch_tokens_not_the_class_token() -> None:
     assert torch.allclose(net(x), net.heads(h[:, 0]))
 
 
+@pytest.mark.parametrize("patch", [2, 4])
+def test_overlapping_patches_give_the_same_tokens_each_seeing_its_neighbours_border(patch: int) -> None:
+    from aa.models.vit import ViT
+
+    torch.manual_seed(0)
+    plain, wide = (ViT((1, 16, 16), 10, patch_size=patch, overlap=o, hidden_dim=8, num_layers=1, num_heads=2)
+                   for o in (False, True))
+    assert wide.conv_proj.kernel_size == (patch + 2 * max(1, patch // 2),) * 2
+    x = torch.randn(1, 1, 16, 16)
+    nudged = x.clone()
+    nudged[0, 0, 0, patch] += 1.0  # the first pixel of the second patch of the top row
+    for net, reaches in ((plain, False), (wide, True)):
+        tokens = net._process_input(x)
+        assert tokens.shape == (1, (16 // patch) ** 2, 8)
+        changed = (net._process_input(nudged) - tokens).abs().sum(-1)[0]
+        assert bool(changed[0] > 0) == reaches and changed[1] > 0 and changed[2:].sum() == 0
+
+
 def test_width_must_split_across_heads() -> None:
     refused(lambda: validate(make_cfg(["model=vit", "model.hidden_dim=30", "model.num_heads=4"])),
             r"model.hidden_dim=30.*not a multiple of num_heads")
+    refused(lambda: validate(make_cfg(["model=vit", "model.pretrained=true"])),
+            r"model.overlap=True: widens the patch windows.*model.overlap=false with pretrained weights")
 
 
 @pytest.mark.slow

@@ -1,4 +1,4 @@
-"""Data sets that torchvision downloads (MNIST, Fashion-MNIST, CIFAR-10/100), looked for before torch
+"""Data sets that are downloaded (MNIST, Fashion-MNIST, CIFAR-10/100, Penn-Fudan, VOC), looked for before torch
 loads: a missing set with `dataset.download=false`, or on a machine that cannot look up any of the set's
 download hosts, is refused in under a second, instead of after torch, Lightning and a failed download."""
 from __future__ import annotations
@@ -11,7 +11,7 @@ from pathlib import Path
 from aa.base.errors import ConfigError
 
 IDX = ["train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte", "t10k-labels-idx1-ubyte"]
-# target -> (name, folder under the root, files, download hosts), as torchvision 0.29 lays them out
+# target -> (name, folder under the root, files or folders, download hosts), as torchvision 0.29 lays them out
 SETS: dict[str, tuple[str, str, list[str], tuple[str, ...]]] = {
     "aa.data.mnist.MNISTData": ("MNIST", "MNIST/raw", IDX, ("ossci-datasets.s3.amazonaws.com", "yann.lecun.com")),
     "aa.data.mnist.FashionMNISTData": ("FashionMNIST", "FashionMNIST/raw", IDX,
@@ -20,6 +20,11 @@ SETS: dict[str, tuple[str, str, list[str], tuple[str, ...]]] = {
                                   [f"data_batch_{i}" for i in range(1, 6)] + ["test_batch", "batches.meta"],
                                   ("www.cs.toronto.edu",)),
     "aa.data.cifar.CIFAR100Data": ("CIFAR100", "cifar-100-python", ["train", "test", "meta"], ("www.cs.toronto.edu",)),
+    **dict.fromkeys(["aa.data.penn_fudan.PennFudanData", "aa.data.penn_fudan_segmentation.PennFudanSegmentationData"],
+                    ("Penn-Fudan", "PennFudanPed", ["PNGImages", "PedMasks"], ("www.cis.upenn.edu",))),
+    "aa.data.voc_segmentation.VOCSegmentationData": ("Pascal VOC 2012", "VOCdevkit/VOC2012",
+                                                     ["JPEGImages", "SegmentationClass", "ImageSets/Segmentation/train.txt",
+                                                      "ImageSets/Segmentation/val.txt"], ("thor.robots.ox.ac.uk",)),
 }
 LOOKUP_S = 3.0  # a lookup slower than this is not taken as a refusal: the download then decides
 
@@ -62,7 +67,7 @@ def check_downloadable(path: str, node: dict) -> None:
     name, sub, files, hosts = spec
     root = data_root(node.get("root"))
     folder = root / sub
-    if all((folder / f).is_file() or (folder / f"{f}.gz").is_file() for f in files):
+    if all((folder / f).exists() or (folder / f"{f}.gz").is_file() for f in files):
         return
     if not node.get("download", True):
         raise missing_data(name, root, folder, files, None)

@@ -26,8 +26,8 @@ class ViT(Transferable, VisionTransformer):
     weight_norms = ("LayerNorm",)
 
     def __init__(self, input_shape: tuple[int, ...], num_outputs: int, patch_size: int | None = None,
-                 hidden_dim: int = 64, num_layers: int = 4, num_heads: int = 4, mlp_dim: int = 128,
-                 dropout: float = 0.1, attention_dropout: float = 0.0, pool: str = "mean",
+                 hidden_dim: int = 128, num_layers: int = 4, num_heads: int = 4, mlp_dim: int = 256,
+                 dropout: float = 0.1, attention_dropout: float = 0.0, pool: str = "mean", overlap: bool = True,
                  pretrained: bool = False, weights_path: str | None = None, freeze: str = "none") -> None:
         side = max(input_shape[1:])
         patch = patch_size or preset_patch(side)
@@ -38,6 +38,10 @@ class ViT(Transferable, VisionTransformer):
         if input_shape[0] != 3:  # grey images: a patch projection of their channels, He's init (on the digits
             # it reached 96.4 % test where torchvision's truncated normal reached 93.6 %)
             self.conv_proj = kaiming_conv(input_shape[0], hidden_dim, kernel_size=patch, stride=patch)
+        if overlap:  # each token's window reaches patch // 2 pixels (at least 1) into each neighbour; same grid
+            border = max(1, patch // 2)
+            self.conv_proj = kaiming_conv(input_shape[0], hidden_dim, kernel_size=patch + 2 * border, stride=patch,
+                                          padding=border)
         self.pool = pool
         self.transfer("vit_b_16", nn.LayerNorm, pretrained, weights_path, freeze)
 

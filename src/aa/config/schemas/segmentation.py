@@ -78,6 +78,28 @@ class SegmentationFolder(Splits):
         require_segmentation_tree(f"{path}.root", node.get("root"))
 
 
+@schema("aa.data.penn_fudan_segmentation.PennFudanSegmentationData")
+class PennFudanSegmentation(Splits):
+    info = {"task": "segmentation", "inputs": ("segmentation",)}
+    root: Optional[str] = opt(None, doc="folder holding PennFudanPed/; default $AA_DATA, else ~/.cache/aa/data")
+    download: bool = opt(False, doc="fetch PennFudanPed.zip when it is not under root")
+    md5: Optional[str] = opt(None, doc="expected MD5 of the downloaded zip")
+    image_size: int = opt(128, ge=16, le=1024, doc="side photos (bilinear) and masks (nearest) are resized to")
+    val_fraction: float = opt(0.15, gt=0, lt=1, doc="share of the photos held out for validation")
+    test_fraction: float = opt(0.15, gt=0, lt=1, doc="share of the photos held out for the test")
+
+
+@schema("aa.data.voc_segmentation.VOCSegmentationData")
+class VOCSegmentation(NodeSchema):
+    info = {"task": "segmentation", "inputs": ("segmentation",)}
+    root: Optional[str] = opt(None, doc="folder holding VOCdevkit/VOC2012; default $AA_DATA, else ~/.cache/aa/data")
+    download: bool = opt(False, doc="fetch VOCtrainval_11-May-2012.tar (2 GB) when it is not under root")
+    image_size: int = opt(128, ge=16, le=1024, doc="side images (bilinear) and masks (nearest) are resized to")
+    val_fraction: float = opt(0.15, gt=0, lt=1, doc="share of VOC's train list held out for validation "
+                                                  "(VOC's val list is the test split)")
+    standardize: bool = opt(True, doc="z-score inputs with training-split statistics")
+
+
 @schema("aa.callbacks.segmentation_figures.SegmentationOverlays")
 class SegmentationOverlays(NodeSchema):
     count: int = opt(4, ge=1, le=32, doc="validation images drawn")

@@ -57,7 +57,8 @@ class R3D(NodeSchema):
 @schema("aa.data.video_folder.VideoFolderData")
 class VideoFolder(NodeSchema):
     info = {"task": "classification", "inputs": ("clip",)}
-    root: str = opt("???", doc="folder with train/ and val/ (optionally test/), each <class>/<clip>/ frames")
+    root: str = opt("???", doc="folder with train/ and val/ (optionally test/), each <class>/ holding a video file "
+                    "or a folder of frames per clip")
     frames: int = opt(8, ge=1, le=512, doc="frames taken from each clip, spread evenly over it")
     image_size: int = opt(32, ge=8, le=512, doc="side the frames are resized to")
     test_fraction: float = opt(0.2, gt=0, lt=1, doc="without test/: share of each class of train/ held out for the test")
@@ -69,4 +70,5 @@ class VideoFolder(NodeSchema):
         root = os.path.expanduser(str(node.get("root")))
         if not os.path.isdir(os.path.join(root, "train")) or not os.path.isdir(os.path.join(root, "val")):
             raise ConfigError(f"{path}.root", node.get("root"), "needs train/ and val/ (optionally test/) subfolders, "
-                              "each with <class>/<clip>/ folders of frame images", "such a folder")
+                              "each with <class>/ folders holding a video file or a folder of frame images per clip",
+                              "such a folder")

@@ -168,13 +168,14 @@ class InputRate(NodeSchema):
 class ViT(NodeSchema):
     info = {"inputs": ("image",)}
     patch_size: Optional[int] = opt(None, ge=1, le=64, doc="side of a patch (a token); null: 2 up to 16 px, 4 up to 64 px, else 16")
-    hidden_dim: int = opt(64, ge=4, le=4096, doc="token width (a multiple of num_heads)")
+    hidden_dim: int = opt(128, ge=4, le=4096, doc="token width (a multiple of num_heads)")
     num_layers: int = opt(4, ge=1, le=48, doc="encoder blocks")
     num_heads: int = opt(4, ge=1, le=64, doc="attention heads per block")
-    mlp_dim: int = opt(128, ge=1, le=16384, doc="hidden width of each block's MLP")
+    mlp_dim: int = opt(256, ge=1, le=16384, doc="hidden width of each block's MLP")
     dropout: float = opt(0.1, ge=0, lt=1, doc="dropout after the embeddings and in every MLP")
     attention_dropout: float = opt(0.0, ge=0, lt=1)
     pool: str = opt("mean", choices=("cls", "mean"), doc="classify the class token, or the mean of the patch tokens")
+    overlap: bool = opt(True, doc="each token's window reaches patch_size // 2 pixels (at least 1) into its neighbours (same tokens)")
     pretrained: bool = opt(False, doc="start from torchvision's ViT-B/16 ImageNet weights (local hub cache or weights_path)")
     weights_path: Optional[str] = opt(None, doc="a state_dict file to start from")
     freeze: str = opt("none", choices=("none", "backbone"), doc="backbone: train only the head")
@@ -183,10 +184,13 @@ class ViT(NodeSchema):
     def check(path: str, node: dict) -> None:
         from aa.base.errors import ConfigError
 
-        if node.get("hidden_dim", 64) % node.get("num_heads", 4):
+        if node.get("hidden_dim", 128) % node.get("num_heads", 4):
             raise ConfigError(f"{path}.hidden_dim", node.get("hidden_dim"), f"is not a multiple of num_heads "
                               f"({node.get('num_heads')}): each head takes hidden_dim / num_heads of every token",
                               f"a multiple of {node.get('num_heads')}")
+        if node.get("overlap", True) and (node.get("pretrained") or node.get("weights_path")):
+            raise ConfigError(f"{path}.overlap", True, "widens the patch windows, so the ImageNet patch projection "
+                              "(16x16 windows) would not fit them", "model.overlap=false with pretrained weights")
         if node.get("weights_path"):
             from aa.config.files import require_file
 
