@@ -111,11 +111,11 @@ def test_a_run_with_the_probe_ends_with_the_weights_of_a_run_without(tmp_path):
         assert torch.equal(value, weights[1][name]), name
 
 
-def test_probes_are_spaced_to_about_twenty_over_a_long_run_and_keep_the_first_and_last_epoch():
+def test_probes_are_spaced_to_about_ten_over_a_long_run_and_keep_the_first_and_last_epoch():
     from aa.callbacks.gradient_stats import GradientStats
 
     auto = GradientStats()
-    assert [e for e in range(60) if auto.probes_epoch(e, 60)] == list(range(0, 60, 3)) + [59]
-    assert all(auto.probes_epoch(e, 12) for e in range(12))  # short runs: every epoch
+    assert [e for e in range(60) if auto.probes_epoch(e, 60)] == list(range(0, 60, 6)) + [59]
+    assert all(auto.probes_epoch(e, 10) for e in range(10))  # short runs: every epoch
     assert [e for e in range(10) if GradientStats(every_n_epochs=4).probes_epoch(e, 10)] == [0, 4, 8, 9]
     assert all(auto.probes_epoch(e, -1) for e in range(50))  # no epoch bound (max_time): every epoch

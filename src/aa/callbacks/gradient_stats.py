@@ -27,7 +27,7 @@ class GradientStats(pl.Callback):
     and last epoch always), enough for a curve: a probe is a forward and backward pass on ``probe_size``
     samples, which on a small model costs as much as several updates."""
 
-    POINTS = 20
+    POINTS = 10
 
     def __init__(self, probe_size: int = 256, every_n_epochs: int | None = None) -> None:
         if every_n_epochs is not None and every_n_epochs < 1:

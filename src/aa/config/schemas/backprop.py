@@ -9,5 +9,5 @@ from aa.config.schema import NodeSchema, opt, schema
 @schema("aa.callbacks.gradient_stats.GradientStats")
 class GradientStats(NodeSchema):
     probe_size: int = opt(256, ge=1, le=100_000, doc="training samples in the gradient probe")
-    every_n_epochs: Optional[int] = opt(None, ge=1, doc="epochs between probes; null: about 20 over the run, "
+    every_n_epochs: Optional[int] = opt(None, ge=1, doc="epochs between probes; null: about 10 over the run, "
                                         "first and last epoch included")
