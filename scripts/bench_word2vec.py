@@ -7,7 +7,8 @@ same word tests (aa.data.word_tests, which match gensim's evaluate_word_pairs/an
 What is timed, on both sides, is the training call alone: aa's ``trainer.fit`` (validation off; the
 corpus is read and the model built before the clock starts) and gensim's ``Word2Vec.train`` (its
 vocabulary built before the clock starts, from the same sentences already in memory). Words per second
-are raw training-corpus words x epochs / that time. torch.set_num_threads and gensim's workers are both
+are raw training-corpus words x epochs / that time, the median of ``--rounds`` runs of each side taken in
+turn (the word scores are the first round's vectors'). torch.set_num_threads and gensim's workers are both
 the thread count.
 
 Per seed and thread count, one line per system: words/s, time, WordSim-353 and SimLex-999 Spearman and
@@ -125,6 +126,7 @@ def main() -> None:
     p.add_argument("--epochs", type=int, default=10)
     p.add_argument("--batch-size", type=int, default=None, help="centre words per update (aa; default: the dataset's)")
     p.add_argument("--seeds", type=int, default=1)
+    p.add_argument("--rounds", type=int, default=3, help="timed runs of each side per seed, alternating; medians")
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch threads and gensim workers, each in turn")
     p.add_argument("--optim", nargs="*", default=[], help="aa's optimiser overrides (model.update=autograd uses them)")
     p.add_argument("--extra", nargs="*", default=[], help="further aa-train overrides, e.g. trainer=gpu")
@@ -141,9 +143,15 @@ def main() -> None:
         torch.set_num_threads(threads)
         results: dict[str, list[dict]] = {"aa": [], "gensim": []}
         for seed in range(1, args.seeds + 1):
-            ours = run_aa(args, seed, tests)
+            fits: dict[str, list[float]] = {"aa": [], "gensim": []}
+            for round_ in range(args.rounds):  # alternating rounds: a second of training is at the mercy of a busy core
+                run_ours = run_aa(args, seed, tests)
+                run_theirs = run_gensim(args, seed, threads, run_ours.pop("dm"), tests)
+                fits["aa"].append(run_ours["fit_s"]), fits["gensim"].append(run_theirs["fit_s"])
+                if round_ == 0:
+                    ours, theirs = run_ours, run_theirs  # the scores: the first round's vectors
+            ours["fit_s"], theirs["fit_s"] = statistics.median(fits["aa"]), statistics.median(fits["gensim"])
             print(line("aa", seed, threads, args.epochs, ours), flush=True)
-            theirs = run_gensim(args, seed, threads, ours.pop("dm"), tests)
             print(line("gensim", seed, threads, args.epochs, theirs), flush=True)
             results["aa"].append(ours), results["gensim"].append(theirs)
         rate = {s: statistics.fmean(r["words"] * args.epochs / r["fit_s"] for r in rs) for s, rs in results.items()}
