@@ -109,7 +109,7 @@ def main() -> None:
             aa.append(aa_epoch(root, args.side, args.batch, workers))
             print(f"round {r + 1}: plain {plain[-1]:8.0f} images/s   aa {aa[-1]:8.0f} images/s")
         a, p = statistics.median(aa), statistics.median(plain)
-        print(f"image_folder_vs_dataloader: aa {a:.0f} images/s, plain {p:.0f} images/s, ratio {a / p:.2f} "
+        print(f"input rate, image_folder_vs_dataloader: aa {a:.0f} images/s, plain {p:.0f} images/s, ratio {a / p:.2f} "
               f"({args.images} JPEGs of {args.side} px, batch {args.batch}, {workers} workers, "
               f"median of {args.rounds} alternating rounds)")
 
