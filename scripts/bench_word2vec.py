@@ -29,9 +29,6 @@ import statistics
 import tempfile
 import time
 
-# OpenMP threads that spin while waiting stall for whole time slices when other processes share the
-# cores (two threads ran 40x slower than one on a loaded machine); set before torch loads OpenMP
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 
 def compose(args: argparse.Namespace, seed: int) -> object:
