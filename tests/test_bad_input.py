@@ -9,7 +9,7 @@ from conftest import aa_train
 
 CASES = [
     (["model=mpl"], ["model='mpl'", "there is no model option named 'mpl'", "Valid choices: ", " mlp,", " perceptron"]),
-    (["optim=adamm"], ["optim='adamm'", "Valid choices: adadelta, adagrad, adam, adam_gnn, adamax, adamw, momentum, nadam"]),
+    (["optim=adamm"], ["optim='adamm'", "Valid choices: adadelta, adagrad, adam, adam_gan, adam_gnn, adamax, adamw, momentum, nadam"]),
     (["optim.lr=fast"], ["optim.lr='fast'", "expected float"]),
     (["optim.lr=-1"], ["optim.lr=-1", "it must be > 0 and <= 100"]),
     (["dataset.val_fraction=2"], ["dataset.val_fraction=2", "it must be > 0 and < 1"]),
