@@ -199,7 +199,6 @@ def lightning_run(cfg, steps: int | None = None, batch_size: int | None = None) 
     size = batch_size or int(cfg.batch.size)
     g = torch.Generator().manual_seed(cfg.seed)
     losses: list[torch.Tensor] = []
-    steps_only = steps
 
     class Bare(pl.LightningModule):
         def __init__(self) -> None:
@@ -214,7 +213,7 @@ def lightning_run(cfg, steps: int | None = None, batch_size: int | None = None) 
             steps = self.trainer.fit_loop.epoch_loop.manual_optimization.optim_step_progress
             for _ in range(updates):  # global_step, as aa counts (checkpoints skip a step count saved)
                 steps.increment_completed()
-            if steps_only is None:
+            if steps is None:
                 self.log("train/loss", losses[-1])
 
         def validation_step(self, batch, batch_idx):

@@ -16,8 +16,7 @@ def test_the_gpu_bench_runs_tiny_on_the_cpu_and_reports_both_rates_and_their_rat
     """In this process (torch and Lightning already imported), on the CPU."""
     monkeypatch.setattr(sys, "argv", ["bench_gpu.py", "--tiny", "--device", "cpu"])
     runpy.run_path(str(ROOT / "scripts" / "bench_gpu.py"), run_name="__main__")
-    out = capsys.readouterr()
-    stdout = out.out
+    stdout = capsys.readouterr().out
     assert re.search(r"^device=cpu name=cpu threads=\d+", stdout, re.M), stdout
     rates = {side: float(m) for side, m in re.findall(r"^(plain|aa) images/s=([0-9.]+)", stdout, re.M)}
     ratio = re.search(r"^aa_vs_plain images/s ratio=([0-9.]+) \(aa=([0-9.]+) plain=([0-9.]+)\)", stdout, re.M)

@@ -16,6 +16,7 @@ from PIL import Image
 from aa.base.errors import ConfigError
 from aa.config.files import require_segmentation_tree, shown
 from aa.data.segmentation_data import IGNORE_INDEX, SegmentationTensors
+from aa.data.splits import seeded_holdout
 
 MASK_MODES = ("L", "P", "I", "I;16", "1")
 
@@ -93,9 +94,8 @@ class SegmentationFolderData(SegmentationTensors):
             self.split_sources = {s: f"{where}/{s}/" for s in splits}
             if "test" not in splits:
                 x, y = splits["train"]
-                order = torch.randperm(len(y), generator=g)
-                n_test = max(1, round(len(y) * self.test_fraction))
-                splits["test"], splits["train"] = (x[order[:n_test]], y[order[:n_test]]), (x[order[n_test:]], y[order[n_test:]])
+                test, train = seeded_holdout(len(y), self.test_fraction, g)
+                splits["test"], splits["train"] = (x[test], y[test]), (x[train], y[train])
                 self.split_sources["test"] = (f"{self.test_fraction:.0%} of {where}/train/, held out (seed {self.seed}; "
                                               "never used to choose the checkpoint)")
                 self.split_sources["train"] = f"the rest of {where}/train/"

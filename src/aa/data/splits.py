@@ -13,6 +13,13 @@ def seeded_split_sources(val_fraction: float, test_fraction: float, seed: int, o
                     "the checkpoint)"}
 
 
+def seeded_holdout(n: int, fraction: float, generator: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """(held-out indices, the rest) of ``n`` samples shuffled by ``generator``: ``fraction`` of them, at least one."""
+    order = torch.randperm(n, generator=generator)
+    k = max(1, round(n * fraction))
+    return order[:k], order[k:]
+
+
 def stratified_holdout(labels: list[int], fraction: float, seed: int) -> tuple[list[int], list[int]]:
     """(held-out indices, the rest): ``fraction`` of each class (at least one where a class has two or
     more), drawn with ``seed``."""

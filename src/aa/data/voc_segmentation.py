@@ -16,6 +16,7 @@ from aa.config.download_check import data_root, missing_data
 from aa.config.files import shown
 from aa.data.segmentation_data import IGNORE_INDEX, SegmentationTensors
 from aa.data.segmentation_folder import read_pair
+from aa.data.splits import seeded_holdout
 
 CLASSES = ["background", "aeroplane", "bicycle", "bird", "boat", "bottle", "bus", "car", "cat", "chair", "cow",
            "diningtable", "dog", "horse", "motorbike", "person", "pottedplant", "sheep", "sofa", "train", "tvmonitor"]
@@ -71,12 +72,10 @@ class VOCSegmentationData(SegmentationTensors):
             return
         lists = self.lists()
         x, y = self.read(lists["train"])
-        order = torch.randperm(len(y), generator=torch.Generator().manual_seed(self.seed))
-        n_val = max(1, round(len(y) * self.val_fraction))
-        if n_val >= len(y):
+        val, train = seeded_holdout(len(y), self.val_fraction, torch.Generator().manual_seed(self.seed))
+        if len(train) == 0:
             raise ConfigError("dataset.val_fraction", self.val_fraction, f"leaves none of VOC's {len(y)} training "
                               "images to train on", "a smaller share")
-        val, train = order[:n_val], order[n_val:]
         self.x_train, self.y_train, self.x_val, self.y_val = x[train], y[train], x[val], y[val]
         self.x_test, self.y_test = self.read(lists["val"])
         where = shown(str(self.root / BASE))

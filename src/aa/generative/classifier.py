@@ -78,10 +78,10 @@ def data_key(dm: "DataModule", held: int) -> str:
 
 
 def fit_classifier(dm: "DataModule", x: Tensor, y: Tensor, updates: int = 1500, batch: int = 128,
-                   seed: int = 0) -> nn.Module:
+                   seed: int = 0) -> tuple[nn.Module, int]:
     """Standardise + MLP(256), Adam 1e-3, ``updates`` mini-batches of the training split, or MAX_PASSES
     passes over a split held whole when that is fewer: drawn from ``x, y`` when they hold all of it (fewer
-    than KEEP samples), else streamed pass after pass from its loader."""
+    than KEEP samples), else streamed pass after pass from its loader. Returns the net and its update count."""
     torch.manual_seed(seed)
     if len(x) < KEEP:
         updates = min(updates, MAX_PASSES * -(-len(x) // batch))
@@ -102,7 +102,7 @@ def fit_classifier(dm: "DataModule", x: Tensor, y: Tensor, updates: int = 1500, 
             done += 1
             if done >= updates:
                 break
-    return net
+    return net, done
 
 
 def accuracy(net: nn.Module, dm: "DataModule") -> tuple[float, int]:
@@ -128,11 +128,11 @@ def reference_classifier(dm: "DataModule") -> Features:
         net = classifier_net(Standardize(saved["mean"], torch.ones_like(saved["mean"])), shape, dm.num_outputs)
         net.load_state_dict(saved["state"])
     else:
-        net = fit_classifier(dm, x, y)
+        net, updates = fit_classifier(dm, x, y)
         acc, n_val = accuracy(net, dm)
         file.parent.mkdir(parents=True, exist_ok=True)
         torch.save({"state": net.state_dict(), "mean": net[0].mean, "val_acc": acc}, file)
-        log.info("reference classifier trained on %d training samples (val accuracy %.3f on %d samples), cached "
-                 "at %s", dm.train_size() or len(x), acc, n_val, file)
+        log.info("reference classifier trained on %d training samples in %d updates (val accuracy %.3f on %d "
+                 "samples), cached at %s", dm.train_size() or len(x), updates, acc, n_val, file)
     dm.load_state_dict(state)
     return Features(net.cpu(), shape)
