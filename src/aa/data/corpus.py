@@ -71,7 +71,7 @@ class Epoch:
         dm = self.dm
         stream = dm.train
         keep = torch.rand(len(stream), device=stream.tokens.device) < dm.keep_prob[stream.tokens.long()]
-        yield Stream(stream.tokens[keep], stream.sentences[keep]).runs(dm.batch_size)
+        yield Stream(stream.tokens[keep].long(), stream.sentences[keep].long()).runs(dm.batch_size)  # index dtype once an epoch
 
 
 class Held:

@@ -31,16 +31,33 @@ def offsets(window: int, device: torch.device | str | None = None) -> Tensor:
     return torch.cat([torch.arange(-window, 0), torch.arange(1, window + 1)]).to(device)
 
 
-def context_mask(sentences: Tensor, window: int) -> Tensor:
+def context_mask(sentences: Tensor, window: int, layout: "Layout | None" = None) -> Tensor:
     """Which of the ``window`` words on each side of every position (N, 2*window) count: inside the run
     and the same sentence, and within a reach b drawn uniformly from 1..window per centre word
     (word2vec's dynamic window, which weights near words more)."""
     n = len(sentences)
-    shift = offsets(window, sentences.device)
+    layout = layout or Layout(n, window, sentences.device)
     padded = F.pad(sentences, (window, window), value=-1)  # sentence ids are >= 0
-    same = torch.stack([padded[window + o: window + o + n] for o in shift.tolist()], 1) == sentences.unsqueeze(1)
+    around = torch.index_select(padded, 0, layout.padded_around).view(n, 2 * window)
     reach = torch.randint(1, window + 1, (n, 1), device=sentences.device)
-    return same & (shift.abs() <= reach)
+    return (around == sentences.unsqueeze(1)) & (layout.distance <= reach)
+
+
+class Layout:
+    """The index tensors that depend only on a run's length n and the window r, built once per length
+    (every run but an epoch's last has the same): where each context word sits, and which centres each
+    position is a context word of."""
+
+    def __init__(self, n: int, window: int, device: torch.device | str | None = None) -> None:
+        self.shift = offsets(window, device)
+        self.distance = self.shift.abs()
+        at = torch.arange(n, device=device).unsqueeze(1)
+        last = max(n - 1, 0)
+        self.padded_around = (at + window + self.shift).view(-1)  # into a run padded by r on each side
+        self.around = (at + self.shift).clamp_(0, last).view(-1)  # (N * 2r) the context words' positions
+        self.centres = (at - self.shift).clamp_(0, last).view(-1)  # (N * 2r) the centre whose k-th context word is j
+        self.transpose = at + window - self.shift  # rows of an (N, 2r) table padded by r: see ``transposed``
+        self.starts = torch.arange(0, n * 2 * window, 2 * window, device=device)  # each position's bag
 
 
 def context_windows(tokens: Tensor, sentences: Tensor, window: int) -> tuple[Tensor, Tensor]:
@@ -57,8 +74,8 @@ class Word2Vec(nn.Module):
     def __init__(self, input_shape: tuple[int, ...], num_outputs: int, counts: Tensor | None = None,
                  mode: str = "skipgram", dim: int = 100, window: int = 5, negative: int = 5,
                  ns_exponent: float = 0.75, sparse: bool = False, update: str = "closed_form",
-                 alpha: float = 0.025, min_alpha: float = 0.0001, shared_negatives: int = 32,
-                 noise_group: int = 32) -> None:
+                 alpha: float = 0.025, min_alpha: float = 0.0001, shared_negatives: int = 16,
+                 noise_group: int = 32, workers: int = 1) -> None:
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -67,7 +84,7 @@ class Word2Vec(nn.Module):
         vocab = input_shape[-1]
         self.mode, self.dim, self.window, self.negative = mode, dim, window, negative
         self.update, self.alpha, self.min_alpha = update, alpha, min_alpha
-        self.shared_negatives, self.noise_group = shared_negatives, noise_group
+        self.shared_negatives, self.noise_group, self.workers = shared_negatives, noise_group, workers
         self.vectors = nn.Embedding(vocab, dim, sparse=sparse)
         self.context_vectors = nn.Embedding(vocab, dim, sparse=sparse)
         # word2vec.c's start: small uniform input vectors, zero output vectors
@@ -79,15 +96,24 @@ class Word2Vec(nn.Module):
         # is one random index (a word under 1/NOISE_TABLE of the mass is never drawn)
         size = max(NOISE_TABLE, 10 * vocab)
         repeats = (noise / noise.sum() * size).round().long()
+        self._layouts: dict[tuple[int, str], Layout] = {}
         self.register_buffer("noise_table", torch.repeat_interleave(torch.arange(vocab), repeats), persistent=False)
 
     def forward(self, words: Tensor) -> Tensor:
         return self.vectors(words)
 
+    def layout(self, n: int, device: torch.device) -> Layout:
+        """The run layout for n words (cached: a run of the usual length reuses it)."""
+        key = (n, str(device))
+        if key not in self._layouts:
+            self._layouts[key] = Layout(n, self.window, device)
+        return self._layouts[key]
+
     def sample_noise(self, shape: tuple[int, ...]) -> Tensor:
         """Word ids drawn from the unigram^ns_exponent distribution (through the unigram table)."""
         table = self.noise_table
-        return table[torch.randint(len(table), shape, device=table.device)]
+        draws = torch.randint(len(table), shape, device=table.device)
+        return torch.index_select(table, 0, draws.view(-1)).view(shape)
 
     def scores(self, tokens: Tensor, sentences: Tensor) -> tuple[Tensor, Tensor]:
         """Logits of the true (N,) and noise (N, negative) words for every prediction in a run of text."""
@@ -106,16 +132,17 @@ class Word2Vec(nn.Module):
         neg = torch.bmm(self.context_vectors(noise), h.unsqueeze(2)).squeeze(2)
         return pos, neg
 
-    @torch.no_grad()
     def sgd_update(self, tokens: Tensor, sentences: Tensor, lr: float) -> tuple[Tensor, int]:
-        """One closed-form update on a run of text: plain SGD at rate ``lr`` on the rows it touches.
+        """One closed-form update on a run of text: plain SGD at rate ``lr`` on the rows it touches
+        (through detached views of the tables: no autograd graph, no no_grad switch per update).
         Returns the run's loss (summed over predictions) and the number of predictions."""
         tokens, sentences = tokens.long(), sentences.long()
-        valid = context_mask(sentences, self.window)
+        layout = self.layout(len(tokens), tokens.device)
+        valid = context_mask(sentences, self.window, layout)
         noise = self.sample_noise((-(-len(tokens) // self.noise_group), self.shared_negatives))
-        tables = {"vectors": self.vectors.weight, "context_vectors": self.context_vectors.weight}
+        tables = {"vectors": self.vectors.weight.detach(), "context_vectors": self.context_vectors.weight.detach()}
         loss, n, rows = gradients(tables["vectors"], tables["context_vectors"], tokens, valid, noise,
-                                  self.negative, self.mode, scale=-lr)
+                                  self.negative, self.mode, scale=-lr, layout=layout)
         for table, index, step in rows:
             tables[table].index_add_(0, index, step)
         return loss, n
@@ -127,7 +154,7 @@ def rows_of(table: Tensor, index: Tensor) -> Tensor:
 
 
 def gradients(vectors: Tensor, context_vectors: Tensor, tokens: Tensor, valid: Tensor,
-              noise: Tensor, negative: int, mode: str, scale: float = 1.0
+              noise: Tensor, negative: int, mode: str, scale: float = 1.0, layout: Layout | None = None
               ) -> tuple[Tensor, int, list[tuple[str, Tensor, Tensor]]]:
     """The negative-sampling loss of a run and its gradient by hand, times ``scale`` (an SGD step passes
     -lr), as (table, row ids, rows) to add to the tables with index_add_.
@@ -141,56 +168,61 @@ def gradients(vectors: Tensor, context_vectors: Tensor, tokens: Tensor, valid: T
     dL/d(h.u_s) = w sigma(h.u_s); the rows follow by the product rule. CBOW hands each context word the
     whole gradient of h, not 1/m of it, as word2vec.c and gensim do.
 
-    A context word is the run's word at a fixed offset, so sums over contexts are sums of the run's
-    rows shifted by each offset (masked by ``valid``): one row per position is gathered and one added
-    back per table, never one per (centre, context) pair; a group's noise scores are one matrix product.
+    Sums over a context are weighted bags of rows (``F.embedding_bag``: gathered and summed in one
+    kernel, never one row per (centre, context) pair in memory): a centre's bag is its context words, and
+    a position's transposed bag the centres whose context holds it, so each table gets one row per
+    position back. A group's noise scores are one matrix product.
     """
     n, dim = len(tokens), vectors.shape[1]
     reach = valid.shape[1] // 2
-    shifts = [(k, reach + o) for k, o in enumerate(offsets(reach).tolist())]
+    layout = layout or Layout(n, reach, tokens.device)
+    around = torch.index_select(tokens, 0, layout.around)  # the context words' ids, 2r per position
     mask = valid.to(vectors.dtype)
-    count = valid.sum(1)
-    m = count.to(vectors.dtype)
+    count = mask.sum(1)
     groups, shared = noise.shape
     size = -(-n // groups)
-    un = rows_of(context_vectors, noise.reshape(-1)).view(groups, shared, dim)
-    own = rows_of(vectors, tokens)
-    out = rows_of(context_vectors, tokens)
+    un = rows_of(context_vectors, noise.view(-1)).view(groups, shared, dim)
     if mode == "skipgram":
-        h = own
-        padded = F.pad(out, (0, 0, reach, reach))  # padded[reach + i + o] is the output row at i + o
-        true = torch.stack([(h * padded[start:start + n]).sum(1) for _, start in shifts], 1)
-        weight = m * (negative / shared)
+        h = rows_of(vectors, tokens)
+        out = F.pad(rows_of(context_vectors, tokens), (0, 0, reach, reach))  # row reach + i: position i's
+        window = torch.bmm(h.unsqueeze(1), out.unfold(0, 2 * reach + 1, 1)).squeeze(1)  # h_i . u_(i+o), o = -r..r
+        true = torch.cat([window[:, :reach], window[:, reach + 1:]], 1)
+        weight = count * (negative / shared)
         counted = mask
     else:
-        padded = F.pad(own, (0, 0, reach, reach))
-        h = torch.zeros_like(own)
-        for k, start in shifts:
-            h.addcmul_(padded[start:start + n], mask[:, k:k + 1])
-        h /= m.clamp(min=1).unsqueeze(1)
-        true = (h * out).sum(1)
-        counted = (count > 0).to(vectors.dtype)
+        counted = count.gt(0).to(vectors.dtype)
+        h = bag_sums(around, vectors, mask / count.clamp(min=1).unsqueeze(1), layout)  # the context's mean
+        out = rows_of(context_vectors, tokens)
+        true = torch.linalg.vecdot(h, out)
         weight = counted * (negative / shared)
-    pad = groups * size - n
-    h_groups = F.pad(h, (0, 0, 0, pad)).view(groups, size, dim)
+    pad = groups * size - n  # the last group's missing centre words: zero rows, zero weight
+    h_groups = (F.pad(h, (0, 0, 0, pad)) if pad else h).view(groups, size, dim)
     noise_scores = torch.bmm(h_groups, un.transpose(1, 2))
-    weight = F.pad(weight, (0, pad)).view(groups, size, 1)
-    loss = (F.softplus(-true) * counted).sum() + (F.softplus(noise_scores) * weight).sum()
-    g_true = (torch.sigmoid(true) - 1) * counted * scale
-    g_noise = torch.sigmoid(noise_scores) * weight * scale
+    weight = (F.pad(weight, (0, pad)) if pad else weight).view(groups, size, 1)
+    loss = F.softplus(-true).view(-1).dot(counted.view(-1)) + F.softplus(noise_scores).sum(2).view(-1).dot(weight.view(-1))
+    g_true = (torch.sigmoid(true) - 1).mul_(counted * scale)
+    g_noise = torch.sigmoid(noise_scores).mul_(weight * scale)
     g_h = torch.bmm(g_noise, un).view(-1, dim)[:n]
-    spread = vectors.new_zeros(n + 2 * reach, dim)  # row reach + j: the sum for the word at position j
     if mode == "skipgram":
-        for k, start in shifts:
-            g_h.addcmul_(padded[start:start + n], g_true[:, k:k + 1])
-            spread[start:start + n].addcmul_(h, g_true[:, k:k + 1])
-        rows = [("vectors", tokens, g_h), ("context_vectors", tokens, spread[reach:reach + n])]
-        n = int(count.sum())
+        g_h += bag_sums(around, context_vectors, g_true, layout)
+        spread = bag_sums(layout.centres, h, transposed(g_true, layout), layout)
+        rows = [("vectors", tokens, g_h), ("context_vectors", tokens, spread)]
     else:
         g_h.addcmul_(out, g_true.unsqueeze(1))
-        for k, start in shifts:
-            spread[start:start + n].addcmul_(g_h, mask[:, k:k + 1])
-        rows = [("vectors", tokens, spread[reach:reach + n]), ("context_vectors", tokens, g_true.unsqueeze(1) * h)]
-        n = int(count.gt(0).sum())
-    rows.append(("context_vectors", noise.reshape(-1), torch.bmm(g_noise.transpose(1, 2), h_groups).view(-1, dim)))
-    return loss, n, rows
+        spread = bag_sums(layout.centres, g_h, transposed(mask, layout), layout)
+        rows = [("vectors", tokens, spread), ("context_vectors", tokens, g_true.unsqueeze(1) * h)]
+    rows.append(("context_vectors", noise.view(-1), torch.bmm(g_noise.transpose(1, 2), h_groups).view(-1, dim)))
+    return loss, int(counted.sum()), rows
+
+
+def bag_sums(ids: Tensor, table: Tensor, weights: Tensor, layout: Layout) -> Tensor:
+    """Row i: sum over k of weights[i, k] * table[ids[i * 2r + k]], gathered and summed in one kernel
+    (``F.embedding_bag``'s, called without its per-call Python checks)."""
+    return torch.embedding_bag(table, ids, layout.starts, False, 0, False, weights.reshape(-1))[0]
+
+
+def transposed(values: Tensor, layout: Layout) -> Tensor:
+    """values (N, 2r) per (centre i, offset k) re-indexed per (position j, k): row j holds
+    values[j - shift[k], k], the entry of the centre whose k-th context word is j (0 past the run)."""
+    reach = len(layout.shift) // 2
+    return F.pad(values, (0, 0, reach, reach)).gather(0, layout.transpose)

@@ -26,8 +26,10 @@ class Word2Vec(NodeSchema):
                       doc="closed_form: SGD with the gradient written by hand (optim unused); autograd: backward and optim")
     alpha: float = opt(0.025, gt=0, le=10, doc="closed_form's starting learning rate (falls linearly to min_alpha)")
     min_alpha: float = opt(0.0001, ge=0, le=10, doc="closed_form's learning rate at the end of the last epoch")
-    shared_negatives: int = opt(32, ge=1, le=100_000, doc="closed_form: noise words drawn once per group of centre words")
+    shared_negatives: int = opt(16, ge=1, le=100_000, doc="closed_form: noise words drawn once per group of centre words")
     noise_group: int = opt(32, ge=1, le=1_000_000, doc="closed_form: centre words sharing one draw of noise words")
+    workers: int = opt(1, ge=1, le=64, doc="closed_form: Hogwild processes updating the tables at once (CPU; above 1 "
+                       "not bit-for-bit reproducible)")
     sparse: bool = opt(False, doc="autograd: sparse gradients; needs optim=sgd or adagrad")
 
 
