@@ -32,7 +32,7 @@ import time
 
 
 
-def compose(args: argparse.Namespace, seed: int, threads: int = 1) -> object:
+def compose(args: argparse.Namespace, seed: int) -> object:
     from hydra import compose as hydra_compose, initialize_config_dir
     from aa.config import resolvers
     from aa.config.paths import config_dir
@@ -44,14 +44,13 @@ def compose(args: argparse.Namespace, seed: int, threads: int = 1) -> object:
                  f"model.negative={args.negative}", *dataset, f"dataset.min_count={args.min_count}",
                  f"dataset.sample={args.sample}",
                  *([f"dataset.batch_size={args.batch_size}"] if args.batch_size else []),
-                 f"trainer.max_epochs={args.epochs}", f"seed={seed}", f"model.workers={threads}",
-                 "+trainer.enable_checkpointing=false",
+                 f"trainer.max_epochs={args.epochs}", f"seed={seed}", "+trainer.enable_checkpointing=false",
                  "trainer.enable_progress_bar=false", *args.optim, *args.extra]
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         return hydra_compose(config_name="train", overrides=overrides)
 
 
-def run_aa(args: argparse.Namespace, seed: int, threads: int, tests) -> dict:
+def run_aa(args: argparse.Namespace, seed: int, tests) -> dict:
     import pytorch_lightning as pl
 
     from aa.config.validate import validate
@@ -59,7 +58,7 @@ def run_aa(args: argparse.Namespace, seed: int, threads: int, tests) -> dict:
 
     from omegaconf import open_dict
 
-    cfg = compose(args, seed, threads)
+    cfg = compose(args, seed)
     validate(cfg)
     with open_dict(cfg):
         cfg.trainer.limit_val_batches = 0  # training time only; the word tests run on the vectors after
@@ -146,7 +145,7 @@ def main() -> None:
         for seed in range(1, args.seeds + 1):
             fits: dict[str, list[float]] = {"aa": [], "gensim": []}
             for round_ in range(args.rounds):  # alternating rounds: a second of training is at the mercy of a busy core
-                run_ours = run_aa(args, seed, threads, tests)
+                run_ours = run_aa(args, seed, tests)
                 run_theirs = run_gensim(args, seed, threads, run_ours.pop("dm"), tests)
                 fits["aa"].append(run_ours["fit_s"]), fits["gensim"].append(run_theirs["fit_s"])
                 if round_ == 0:

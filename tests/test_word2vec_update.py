@@ -93,37 +93,3 @@ def test_closed_form_training_puts_words_next_to_their_class(one_thread, mode):
             model.sgd_update(*batch, 0.025 * (1 - epoch / epochs))
     after = same_class_neighbours(model.vectors.weight.detach(), dm.itos, dm.word_classes)
     assert before < 0.4 and after >= 0.9
-
-
-def test_a_hogwild_worker_updates_the_tables_the_main_process_reads(one_thread):
-    """The worker's runs change the main process's tables (shared memory), and it reports each run's
-    loss and prediction count; the main process's own runs are left to it."""
-    from aa.task.hogwild import HogwildPool
-
-    torch.manual_seed(0)
-    model = Word2Vec((7,), 7, dim=4, window=2, noise_group=4, shared_negatives=5)
-    before = model.context_vectors.weight.detach().clone()
-    sentences = torch.tensor([0] * 6 + [1] * 5)
-    runs = [(torch.randint(7, (11,)), sentences, 0.5) for _ in range(4)]
-    pool = HogwildPool(model, model.sgd_update, workers=2, threads=1)
-    try:
-        pool.send(runs)
-        (results,) = pool.receive()
-    finally:
-        pool.close()
-    assert len(results) == 2 and all(n > 0 and loss > 0 for loss, n in results)
-    assert not torch.equal(model.context_vectors.weight.detach(), before)  # zeros at the start
-    assert all(not p.is_alive() for p in pool.procs)
-
-
-@pytest.mark.slow
-def test_two_hogwild_workers_learn_the_grammar_and_count_every_update(run, one_thread):
-    quick = ["model=word2vec", "model.mode=cbow", "dataset=grammar", "trainer.max_epochs=5", "model.alpha=0.05",
-             "dataset.n_sentences=3000", "dataset.batch_size=256", "callbacks.model_summary=null",
-             "callbacks.model_graph=null", "callbacks.gradient_stats=null"]
-    one = run(quick, name="one")
-    two = run([*quick, "model.workers=2"], name="two")
-    assert two["test"]["neighbour_same_class"] >= 0.9
-    # the workers' runs count as updates (uncounted, the steps would halve); the sub-sampling draws of the
-    # two runs differ, so an epoch's run count may differ by one
-    assert abs(two["optimizer_steps"] - one["optimizer_steps"]) <= 5 < one["optimizer_steps"]

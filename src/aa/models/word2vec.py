@@ -75,7 +75,7 @@ class Word2Vec(nn.Module):
                  mode: str = "skipgram", dim: int = 100, window: int = 5, negative: int = 5,
                  ns_exponent: float = 0.75, sparse: bool = False, update: str = "closed_form",
                  alpha: float = 0.025, min_alpha: float = 0.0001, shared_negatives: int = 16,
-                 noise_group: int = 32, workers: int = 1) -> None:
+                 noise_group: int = 32) -> None:
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -84,7 +84,7 @@ class Word2Vec(nn.Module):
         vocab = input_shape[-1]
         self.mode, self.dim, self.window, self.negative = mode, dim, window, negative
         self.update, self.alpha, self.min_alpha = update, alpha, min_alpha
-        self.shared_negatives, self.noise_group, self.workers = shared_negatives, noise_group, workers
+        self.shared_negatives, self.noise_group = shared_negatives, noise_group
         self.vectors = nn.Embedding(vocab, dim, sparse=sparse)
         self.context_vectors = nn.Embedding(vocab, dim, sparse=sparse)
         # word2vec.c's start: small uniform input vectors, zero output vectors

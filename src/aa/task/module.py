@@ -126,30 +126,23 @@ class TaskModule(pl.LightningModule):
         losses: list[Tensor] = []
         counts: list[int] = []
         batch_sums: dict[str, list[Tensor]] = {}
-        steps = self.objective.updates(self, (self._with_input_noise(b) for b in chunk), opts)
-        try:
-            for step in steps:
-                for s in step_scheds:
-                    s.step()
-                losses.append(step.loss.detach())
-                counts.append(step.n)
-                for name, value in step.sums.items():
-                    batch_sums.setdefault(name, []).append(value.detach())
-                if self._stop_now():
-                    break
-        finally:
-            steps.close()
+        for batch in chunk:
+            if self.input_noise and isinstance(batch, (tuple, list)) and isinstance(batch[0], Tensor):
+                x = batch[0]
+                for r in self.input_noise:
+                    x = r.transform_input(x)
+                batch = (x, *batch[1:])
+            step = self.objective.update(self, batch, opts)
+            for s in step_scheds:
+                s.step()
+            losses.append(step.loss.detach())
+            counts.append(step.n)
+            for name, value in step.sums.items():
+                batch_sums.setdefault(name, []).append(value.detach())
+            if self._stop_now():
+                break
         if losses:  # the chunk's sums in one go: per-update tensor arithmetic costs more than a small update
             self._add_train_sums(losses, counts, batch_sums)
-
-    def _with_input_noise(self, batch: Any) -> Any:
-        """The batch with the input-noise regularisers applied to its inputs (when it has tensor inputs)."""
-        if self.input_noise and isinstance(batch, (tuple, list)) and isinstance(batch[0], Tensor):
-            x = batch[0]
-            for r in self.input_noise:
-                x = r.transform_input(x)
-            batch = (x, *batch[1:])
-        return batch
 
     def _add_train_sums(self, losses: list[Tensor], counts: list[int], batch_sums: dict[str, list[Tensor]]) -> None:
         loss = torch.stack(losses).float()

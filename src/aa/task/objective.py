@@ -15,7 +15,7 @@ from ``configs/callbacks/figures/`` (classification: the confusion matrix), so c
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any, Callable, Iterable, Iterator, Protocol, Sequence, runtime_checkable
+from typing import TYPE_CHECKING, Any, Callable, Protocol, Sequence, runtime_checkable
 
 from torch import Tensor, nn
 
@@ -75,12 +75,6 @@ class Objective(nn.Module):
         """One update: the shared descent step with the first optimiser. Objectives with several
         optimisers call ``task.descend`` once per optimiser, in their own order."""
         return task.descend(optimizers[0], lambda: self.step(task, batch))
-
-    def updates(self, task: "TaskModule", batches: Iterable[Any], optimizers: Sequence["Optimizer"]) -> Iterator[Step]:
-        """One update per batch of a chunk, in order. An objective that can work on several batches at
-        once (Word2Vec's Hogwild workers) overrides this; the caller may stop early (``close``)."""
-        for batch in batches:
-            yield self.update(task, batch, optimizers)
 
     def evaluate(self, model: nn.Module, batch: Any, split: str) -> None:  # pragma: no cover - abstract
         """Update this split's metrics with one evaluation batch (``model`` in evaluation mode)."""

@@ -12,7 +12,7 @@ files are installed and some of their words are in the vocabulary (with the coun
 """
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Callable, Iterable, Iterator, Sequence
+from typing import TYPE_CHECKING, Callable, Sequence
 
 import torch
 import torchmetrics
@@ -26,7 +26,6 @@ if TYPE_CHECKING:
     from torch.optim import Optimizer
 
     from aa.data.corpus import CorpusData
-    from aa.task.hogwild import HogwildPool
     from aa.task.module import TaskModule
 
 SPARSE_OPTIMIZERS = ("SGD", "SparseAdam", "Adagrad")
@@ -68,51 +67,6 @@ class Word2VecObjective(Objective):
         loss, n = model.sgd_update(*batch, self.rate(task, model, len(batch[0])))
         task.stepped(optimizers[0])
         return Step(None, loss / max(n, 1), n)
-
-    def updates(self, task: "TaskModule", batches: Iterable[tuple[Tensor, Tensor]],
-                optimizers: Sequence["Optimizer"]) -> Iterator[Step]:
-        """With ``model.workers`` > 1 (closed form), an epoch's runs are shared among Hogwild processes
-        (``aa.task.hogwild``): this process trains runs 0, w, 2w, ..., the workers the others at the same
-        time, each on 1/w of torch's threads; the workers' updates are counted after this process's."""
-        model = task.model
-        workers = int(getattr(model, "workers", 1))
-        if getattr(model, "update", "autograd") != "closed_form" or workers <= 1:
-            yield from super().updates(task, batches, optimizers)
-            return
-        runs = [(tokens, sentences, self.rate(task, model, len(tokens))) for tokens, sentences in batches]
-        threads = torch.get_num_threads()
-        pool = self._hogwild_pool(model, workers, max(1, threads // workers))
-        torch.set_num_threads(pool.threads)
-        pool.send(runs)
-        received = False
-        try:
-            for tokens, sentences, lr in runs[::workers]:
-                loss, n = model.sgd_update(tokens, sentences, lr)
-                task.stepped(optimizers[0])
-                yield Step(None, loss / max(n, 1), n)
-            results, received = pool.receive(), True
-            for loss_value, n in (r for worker in results for r in worker):
-                task.stepped(optimizers[0])
-                yield Step(None, torch.tensor(loss_value / max(n, 1)), n)
-        finally:
-            if not received:  # stopped early: the workers finish their runs before the tables are read
-                pool.receive()
-            torch.set_num_threads(threads)
-            epochs = task.trainer.max_epochs
-            if epochs is not None and 0 <= epochs <= task.current_epoch + 1:
-                pool.close()
-                object.__setattr__(self, "_pool", None)
-
-    def _hogwild_pool(self, model: nn.Module, workers: int, threads: int) -> "HogwildPool":
-        from aa.task.hogwild import HogwildPool
-
-        pool = getattr(self, "_pool", None)
-        if pool is None or pool.workers != workers or pool.threads != threads or pool.model_id != id(model):
-            if pool is not None:
-                pool.close()
-            pool = HogwildPool(model, model.sgd_update, workers, threads)
-            object.__setattr__(self, "_pool", pool)
-        return pool
 
     def rate(self, task: "TaskModule", model: nn.Module, words: int) -> float:
         """word2vec's learning rate: alpha at the start, falling linearly with the words trained on to

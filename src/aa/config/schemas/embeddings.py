@@ -28,8 +28,6 @@ class Word2Vec(NodeSchema):
     min_alpha: float = opt(0.0001, ge=0, le=10, doc="closed_form's learning rate at the end of the last epoch")
     shared_negatives: int = opt(16, ge=1, le=100_000, doc="closed_form: noise words drawn once per group of centre words")
     noise_group: int = opt(32, ge=1, le=1_000_000, doc="closed_form: centre words sharing one draw of noise words")
-    workers: int = opt(1, ge=1, le=64, doc="closed_form: Hogwild processes updating the tables at once (CPU; above 1 "
-                       "not bit-for-bit reproducible)")
     sparse: bool = opt(False, doc="autograd: sparse gradients; needs optim=sgd or adagrad")
 
 
