@@ -45,9 +45,11 @@ def _reference_loss(v: Tensor, u: Tensor, tokens: Tensor, context: Tensor, valid
     return loss
 
 
+@pytest.mark.parametrize("groups", [3, 11])  # 11 words in 3 groups: the last is padded; in 11: none is
 @pytest.mark.parametrize("mode", ["skipgram", "cbow"])
-def test_hand_written_gradient_equals_autograd(mode):
+def test_hand_written_gradient_equals_autograd(mode, groups):
     vectors, context_vectors, tokens, context, valid, noise = _tiny_run()
+    noise = torch.randint(7, (groups, 5))
     v, u = vectors.clone().requires_grad_(), context_vectors.clone().requires_grad_()
     expected = _reference_loss(v, u, tokens, context, valid, noise, 5, mode)
     expected.backward()
@@ -93,3 +95,12 @@ def test_closed_form_training_puts_words_next_to_their_class(one_thread, mode):
             model.sgd_update(*batch, 0.025 * (1 - epoch / epochs))
     after = same_class_neighbours(model.vectors.weight.detach(), dm.itos, dm.word_classes)
     assert before < 0.4 and after >= 0.9
+
+
+def test_run_layouts_are_reused_and_their_cache_stays_small():
+    model = Word2Vec((7,), 7, dim=4, window=2)
+    first = model.layout(11, torch.device("cpu"))
+    assert model.layout(11, torch.device("cpu")) is first
+    for n in range(1, 20):
+        model.layout(n, torch.device("cpu"))
+    assert len(model._layouts) <= 8

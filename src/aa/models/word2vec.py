@@ -8,7 +8,8 @@ distribution raised to 3/4.
 
 Training by default skips autograd (``update: closed_form``): the negative-sampling gradient is a
 closed formula, so each update gathers the rows a run of text touches, computes their gradients by hand
-(``gradients``) and adds them back with ``index_add_``, at word2vec's linearly falling rate. Each group
+(``gradients``; every sum over a context is one weighted ``embedding_bag``) and adds them back with
+``index_add_``, at word2vec's linearly falling rate. Each group
 of ``noise_group`` consecutive centre words shares one draw of ``shared_negatives`` noise words, each
 weighted so that a prediction still counts ``negative`` noise words in expectation; a group's noise
 scores are then one matrix product.
@@ -103,9 +104,12 @@ class Word2Vec(nn.Module):
         return self.vectors(words)
 
     def layout(self, n: int, device: torch.device) -> Layout:
-        """The run layout for n words (cached: a run of the usual length reuses it)."""
+        """The run layout for n words (cached: a run of the usual length reuses it; each epoch's shorter
+        last run would add one, so the cache is emptied when it holds eight)."""
         key = (n, str(device))
         if key not in self._layouts:
+            if len(self._layouts) >= 8:
+                self._layouts.clear()
             self._layouts[key] = Layout(n, self.window, device)
         return self._layouts[key]
 
