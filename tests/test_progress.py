@@ -54,3 +54,24 @@ def test_the_bar_shows_the_last_epochs_train_and_val_metrics(tmp_path):
     assert shown[-1] == final  # the last epoch's four numbers, no grad/* probes, no v_num
     assert all(set(s) == set(final) for s in shown if s)  # never val without the same epoch's train
     assert [s["val/loss"] for s in shown if s] == pytest.approx([task.val_history[e]["loss"] for e in (0, 1)])
+
+
+@pytest.mark.slow
+def test_short_epochs_reset_the_bar_without_a_redraw_each(tmp_path):
+    """Twenty epochs of a fraction of a second: rich redraws the display at most once a refresh_s at
+    an epoch's start (each reset drew it before), and the bar still counts the last epoch whole."""
+    dm, task, trainer, bar = with_bar(["trainer.max_epochs=20"], tmp_path)
+    from rich.progress import Progress
+
+    bar.refresh_s = 60.0
+    draws: list[bool] = []  # each Progress.refresh call: was the progress disabled (no drawing)?
+    original = Progress.refresh
+    Progress.refresh = lambda self: (draws.append(self.disable), original(self))
+    try:
+        trainer.fit(task, datamodule=dm)
+    finally:
+        Progress.refresh = original
+    epoch_draws = [d for d in draws if not d]
+    assert trainer.current_epoch == 20
+    assert len(epoch_draws) <= 3 < len(draws)  # the first epoch's start and the end; the other resets skipped
+    assert bar._done == bar.total_train_batches

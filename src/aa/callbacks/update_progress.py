@@ -53,8 +53,19 @@ class UpdateProgressBar(RichProgressBar):
         return updates() if callable(updates) else super().total_train_batches
 
     def on_train_epoch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule) -> None:
+        """Lightning resets the epoch's task, and rich redraws the whole display on a reset; within
+        ``refresh_s`` of the last redraw the reset is made without one (many short epochs a second)."""
         self._done = 0
-        super().on_train_epoch_start(trainer, pl_module)
+        progress, now = self.progress, time.monotonic()
+        if progress is None or progress.disable or now - self._drawn >= self.refresh_s:
+            self._drawn = now
+            super().on_train_epoch_start(trainer, pl_module)
+            return
+        progress.disable = True  # rich's Progress.refresh draws only while not disabled
+        try:
+            super().on_train_epoch_start(trainer, pl_module)
+        finally:
+            progress.disable = False
 
     def on_train_batch_start(self, trainer: pl.Trainer, pl_module: pl.LightningModule, batch: Any,
                              batch_idx: int) -> None:
