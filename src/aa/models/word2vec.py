@@ -64,9 +64,9 @@ class Layout:
 def context_windows(tokens: Tensor, sentences: Tensor, window: int) -> tuple[Tensor, Tensor]:
     """For each position, the ids of the ``window`` words on each side (N, 2*window) and which of them
     count (``context_mask``)."""
-    valid = context_mask(sentences, window)
-    pos = (torch.arange(len(tokens), device=tokens.device).unsqueeze(1) + offsets(window, tokens.device))
-    return tokens[pos.clamp(0, max(len(tokens) - 1, 0))], valid
+    layout = Layout(len(tokens), window, tokens.device)
+    valid = context_mask(sentences, window, layout)
+    return torch.index_select(tokens, 0, layout.around).view(len(tokens), 2 * window), valid
 
 
 class Word2Vec(nn.Module):
