@@ -1,7 +1,8 @@
 """This project's Word2Vec against gensim's on the same corpus, hyper-parameters and thread count.
 
 Both train on the same training sentences (the corpus data module's, held-out sentences left out) with
-the same dim, window, negative, min_count, sample and epochs; both sets of vectors are scored by the
+the same dim, window, negative, min_count, sample and epochs, on the same number of threads (torch's
+threads for aa, gensim's ``workers``); both sets of vectors are scored by the
 same word tests (aa.data.word_tests, which match gensim's evaluate_word_pairs/analogies).
 
 What is timed, on both sides, is the training call alone: aa's ``trainer.fit`` (validation off; the
@@ -9,7 +10,9 @@ corpus is read and the model built before the clock starts) and gensim's ``Word2
 vocabulary built before the clock starts, from the same sentences already in memory). Words per second
 are raw training-corpus words x epochs / that time, the median of ``--rounds`` runs of each side taken in
 turn (the word scores are the first round's vectors'). torch.set_num_threads and gensim's workers are both
-the thread count.
+the thread count. aa trains with its default update (on a CPU word2vec.c's compiled loop) and
+``--workers`` of its threads at once (``model.workers``, default 1: on the Lee corpus on a 2-core machine
+two Hogwild workers were slower than one, the two cores invalidating each other's cached rows).
 
 Per seed and thread count, one line per system: words/s, time, WordSim-353 and SimLex-999 Spearman and
 analogy accuracy (pairs/questions in the vocabulary). Per thread count, a summary line with both
@@ -44,7 +47,8 @@ def compose(args: argparse.Namespace, seed: int) -> object:
                  f"model.negative={args.negative}", *dataset, f"dataset.min_count={args.min_count}",
                  f"dataset.sample={args.sample}",
                  *([f"dataset.batch_size={args.batch_size}"] if args.batch_size else []),
-                 f"trainer.max_epochs={args.epochs}", f"seed={seed}", "+trainer.enable_checkpointing=false",
+                 f"trainer.max_epochs={args.epochs}", f"seed={seed}", f"model.workers={args.workers}",
+                 "+trainer.enable_checkpointing=false",
                  "trainer.enable_progress_bar=false", *args.optim, *args.extra]
     with initialize_config_dir(config_dir=str(config_dir()), version_base="1.3"):
         return hydra_compose(config_name="train", overrides=overrides)
@@ -104,13 +108,14 @@ def run_gensim(args: argparse.Namespace, seed: int, threads: int, dm, tests) -> 
             **tests.run(vectors, kv.key_to_index), **neighbours(vectors, list(kv.index_to_key), dm)}
 
 
-def line(system: str, seed: int, threads: int, epochs: int, r: dict) -> str:
+def line(system: str, seed: int, threads: int, epochs: int, r: dict, workers: int | None = None) -> str:
     keys = ("wordsim353_spearman", "simlex999_spearman", "analogy_acc")
     counts = ("wordsim353_pairs", "simlex999_pairs", "analogy_questions")
     scores = " ".join(f"{k}={r.get(k, float('nan')):.4f}({int(r.get(c, 0))})" for k, c in zip(keys, counts))
     if "neighbour_same_class" in r:
         scores += f" neighbour_same_class={r['neighbour_same_class']:.4f}"
-    return (f"system={system} seed={seed} threads={threads} vocab={r['vocab']} tokens_per_s={r['words'] * epochs / r['fit_s']:.0f} "
+    workers = f" workers={workers}" if workers else ""
+    return (f"system={system} seed={seed} threads={threads}{workers} vocab={r['vocab']} tokens_per_s={r['words'] * epochs / r['fit_s']:.0f} "
             f"train_s={r['fit_s']:.2f} wall_s={r['wall_s']:.2f} {scores}")
 
 
@@ -128,6 +133,7 @@ def main() -> None:
     p.add_argument("--seeds", type=int, default=1)
     p.add_argument("--rounds", type=int, default=3, help="timed runs of each side per seed, alternating; medians")
     p.add_argument("--threads", type=int, nargs="+", default=[1, 2], help="torch threads and gensim workers, each in turn")
+    p.add_argument("--workers", type=int, default=1, help="aa's model.workers: threads training its tables at once")
     p.add_argument("--optim", nargs="*", default=[], help="aa's optimiser overrides (model.update=autograd uses them)")
     p.add_argument("--extra", nargs="*", default=[], help="further aa-train overrides, e.g. trainer=gpu")
     args = p.parse_args()
@@ -151,7 +157,7 @@ def main() -> None:
                 if round_ == 0:
                     ours, theirs = run_ours, run_theirs  # the scores: the first round's vectors
             ours["fit_s"], theirs["fit_s"] = statistics.median(fits["aa"]), statistics.median(fits["gensim"])
-            print(line("aa", seed, threads, args.epochs, ours), flush=True)
+            print(line("aa", seed, threads, args.epochs, ours, args.workers), flush=True)
             print(line("gensim", seed, threads, args.epochs, theirs), flush=True)
             results["aa"].append(ours), results["gensim"].append(theirs)
         rate = {s: statistics.fmean(r["words"] * args.epochs / r["fit_s"] for r in rs) for s, rs in results.items()}
@@ -160,7 +166,7 @@ def main() -> None:
         scores = " ".join(
             f"{name} aa={statistics.fmean(r.get(k, float('nan')) for r in results['aa']):.4f} "
             f"gensim={statistics.fmean(r.get(k, float('nan')) for r in results['gensim']):.4f}" for k, name in present)
-        summaries.append(f"{args.mode} {args.corpus} threads={threads} seeds=1-{args.seeds}: aa {rate['aa']:,.0f} "
+        summaries.append(f"{args.mode} {args.corpus} threads={threads} aa_workers={args.workers} seeds=1-{args.seeds}: aa {rate['aa']:,.0f} "
                          f"words/s, gensim {rate['gensim']:,.0f} words/s; mean {scores}; "
                          f"ratio {times['aa'] / times['gensim']:.2f} (aa time / gensim time)")
     for summary in summaries:

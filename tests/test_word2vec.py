@@ -24,14 +24,16 @@ from aa.data.word_tests import (
     similarity,
 )
 
-QUICK = ["trainer.max_epochs=5", "model.alpha=0.05", "dataset.n_sentences=3000", "dataset.batch_size=256",
+QUICK = ["trainer.max_epochs=5", "model.alpha=0.05", "dataset.n_sentences=5000", "dataset.batch_size=256",
          "callbacks.model_summary=null", "callbacks.model_graph=null", "callbacks.gradient_stats=null"]
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("update", ["loop", "closed_form"])
 @pytest.mark.parametrize("mode", ["skipgram", "cbow"])
-def test_grammar_words_end_up_nearest_to_words_of_their_class(run, one_thread, mode):
-    m = run(["model=word2vec", f"model.mode={mode}", "dataset=grammar", *QUICK], name=mode)
+def test_grammar_words_end_up_nearest_to_words_of_their_class(run, one_thread, mode, update):
+    m = run(["model=word2vec", f"model.mode={mode}", f"model.update={update}", "dataset=grammar", *QUICK],
+            name=f"{mode}-{update}")
     assert m["task"] == "embedding"
     assert m["test"]["neighbour_same_class"] >= 0.9
     assert m["val"]["loss"] < math.log(2) * 6  # below the loss of the untrained net, sigma(0) everywhere

@@ -6,8 +6,11 @@ word; CBOW predicts the centre word from the mean of its context. Instead of a s
 vocabulary, negative sampling scores the true word against ``negative`` words drawn from the unigram
 distribution raised to 3/4.
 
-Training by default skips autograd (``update: closed_form``): the negative-sampling gradient is a
-closed formula, so each update gathers the rows a run of text touches, computes their gradients by hand
+Training by default skips autograd (``update: auto``): on a CPU it is word2vec.c's own loop, plain SGD
+word by word compiled by numba (``update: loop``, ``aa.models.word2vec_loop``; ``workers`` threads as
+gensim's); on other devices, or with tables other than float32, the batched ``closed_form``. The
+negative-sampling gradient is a closed formula, so ``closed_form``'s update gathers the rows a run of
+text touches, computes their gradients by hand
 (``gradients``; every sum over a context is one weighted ``embedding_bag``) and adds them back with
 ``index_add_``, at word2vec's linearly falling rate. Each group
 of ``noise_group`` consecutive centre words shares one draw of ``shared_negatives`` noise words, each
@@ -22,7 +25,7 @@ from torch import Tensor, nn
 from torch.nn import functional as F
 
 MODES = ("skipgram", "cbow")
-UPDATES = ("closed_form", "autograd")
+UPDATES = ("auto", "loop", "closed_form", "autograd")
 NOISE_TABLE = 1_000_000
 
 
@@ -74,9 +77,9 @@ class Word2Vec(nn.Module):
 
     def __init__(self, input_shape: tuple[int, ...], num_outputs: int, counts: Tensor | None = None,
                  mode: str = "skipgram", dim: int = 100, window: int = 5, negative: int = 5,
-                 ns_exponent: float = 0.75, sparse: bool = False, update: str = "closed_form",
+                 ns_exponent: float = 0.75, sparse: bool = False, update: str = "auto",
                  alpha: float = 0.025, min_alpha: float = 0.0001, shared_negatives: int = 16,
-                 noise_group: int = 32) -> None:
+                 noise_group: int = 32, workers: int = 1) -> None:
         super().__init__()
         if mode not in MODES:
             raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
@@ -85,11 +88,12 @@ class Word2Vec(nn.Module):
         vocab = input_shape[-1]
         self.mode, self.dim, self.window, self.negative = mode, dim, window, negative
         self.update, self.alpha, self.min_alpha = update, alpha, min_alpha
-        self.shared_negatives, self.noise_group = shared_negatives, noise_group
+        self.shared_negatives, self.noise_group, self.workers = shared_negatives, noise_group, workers
         self.vectors = nn.Embedding(vocab, dim, sparse=sparse)
         self.context_vectors = nn.Embedding(vocab, dim, sparse=sparse)
-        # word2vec.c's start: small uniform input vectors, zero output vectors
-        nn.init.uniform_(self.vectors.weight, -0.5 / dim, 0.5 / dim)
+        # gensim 4's start: input vectors uniform in +-1/dim (word2vec.c's is half as wide; on the Lee corpus
+        # the wider start raised six-seed skip-gram WordSim from -0.163 to -0.127), zero output vectors
+        nn.init.uniform_(self.vectors.weight, -1.0 / dim, 1.0 / dim)
         nn.init.zeros_(self.context_vectors.weight)
         counts = torch.ones(vocab) if counts is None else torch.as_tensor(counts, dtype=torch.float64)
         noise = counts.double() ** ns_exponent
@@ -99,6 +103,11 @@ class Word2Vec(nn.Module):
         repeats = (noise / noise.sum() * size).round().long()
         self._layouts: dict[tuple[int, str], Layout] = {}
         self.register_buffer("noise_table", torch.repeat_interleave(torch.arange(vocab), repeats), persistent=False)
+        if update in ("auto", "loop"):
+            from aa.models import word2vec_loop  # compiled (or loaded from numba's cache) before training
+
+            self._loop = word2vec_loop.sgd_loop
+            self._loop_noise = word2vec_loop.noise_alias(noise)
 
     def forward(self, words: Tensor) -> Tensor:
         return self.vectors(words)
@@ -112,6 +121,25 @@ class Word2Vec(nn.Module):
                 self._layouts.clear()
             self._layouts[key] = Layout(n, self.window, device)
         return self._layouts[key]
+
+    def update_for(self, device: torch.device) -> str:
+        """The update this model trains with on ``device``: ``auto`` is the compiled loop for float32 tables
+        on a CPU (word2vec.c's own order, the fastest there) and ``closed_form`` elsewhere."""
+        cpu32 = device.type == "cpu" and self.vectors.weight.dtype == torch.float32
+        if self.update == "auto":
+            return "loop" if cpu32 else "closed_form"
+        if self.update == "loop" and not cpu32:
+            from aa.base.errors import ConfigError
+
+            raise ConfigError("model.update", "loop", f"trains float32 tables on a CPU; this run's are "
+                              f"{self.vectors.weight.dtype} on {device}", "auto, closed_form or autograd")
+        return self.update
+
+    def loop_update(self, tokens: Tensor, sentences: Tensor, alpha_start: float, alpha_end: float) -> tuple[float, int]:
+        """One run of text through word2vec.c's loop (``aa.models.word2vec_loop``): the run's summed loss
+        and number of predictions."""
+        return self._loop(self.vectors.weight, self.context_vectors.weight, tokens, sentences, self._loop_noise,
+                          alpha_start, alpha_end, self.window, self.negative, self.mode == "cbow", self.workers)
 
     def sample_noise(self, shape: tuple[int, ...]) -> Tensor:
         """Word ids drawn from the unigram^ns_exponent distribution (through the unigram table)."""

@@ -1,10 +1,11 @@
 """The Word2Vec objective: negative-sampling loss on running text; the word tests on the embeddings.
 
 Training batches are runs of text (word ids, sentence ids); the model turns each into predictions
-(true word against ``negative`` noise words). With the model's ``update: closed_form`` (the default)
-each run is one plain SGD step whose gradient the model writes by hand, at word2vec's rate: ``alpha``
-falling linearly to ``min_alpha`` over the run's expected sub-sampled words (trainer.max_epochs
-epochs); the configured optimiser then has nothing to do. ``update: autograd`` differentiates the loss
+(true word against ``negative`` noise words). With the model's ``update: auto`` (the default)
+each run is trained by plain SGD with the gradient written by hand (on a CPU word by word in word2vec.c's
+compiled loop, elsewhere one batched step per run), at word2vec's rate: ``alpha`` falling linearly to
+``min_alpha`` over the run's expected sub-sampled words (trainer.max_epochs epochs); the configured
+optimiser then has nothing to do. ``update: autograd`` differentiates the loss
 and steps the optimiser. val/test report the loss on held-out sentences and
 the intrinsic tests of ``aa.data.word_tests``: same-class neighbours when the corpus knows its word
 classes (the generated grammar), word-similarity Spearman and analogy accuracy when gensim's test
@@ -12,6 +13,7 @@ files are installed and some of their words are in the vocabulary (with the coun
 """
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Callable, Sequence
 
 import torch
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     from aa.data.corpus import CorpusData
     from aa.task.module import TaskModule
 
+log = logging.getLogger("aa")
 SPARSE_OPTIMIZERS = ("SGD", "SparseAdam", "Adagrad")
 
 
@@ -50,6 +53,7 @@ class Word2VecObjective(Objective):
         self.val_loss, self.test_loss = torchmetrics.MeanMetric(), torchmetrics.MeanMetric()
         self.tests = WordTests(analogy=analogies)
         self._epoch, self._words_done, self._epoch_words = -1, 0, 0.0
+        self._announced = ""
 
     def optimizers(self, model: nn.Module, optimizer: Callable[..., "Optimizer"]) -> list["Optimizer"]:
         opt = optimizer(params=model.parameters())
@@ -62,15 +66,27 @@ class Word2VecObjective(Objective):
 
     def update(self, task: "TaskModule", batch: tuple[Tensor, Tensor], optimizers: Sequence["Optimizer"]) -> Step:
         model = task.model
-        if getattr(model, "update", "autograd") != "closed_form":
+        update = model.update_for(batch[0].device) if hasattr(model, "update_for") else "autograd"
+        if update != self._announced:
+            self._announced = update
+            how = {"loop": f"word2vec.c's word-by-word SGD, compiled, {getattr(model, 'workers', 1)} worker(s)",
+                   "closed_form": "one batched SGD step per run", "autograd": "loss.backward() and the optimiser"}
+            log.info("word2vec: model.update=%s resolved to %s (%s)", getattr(model, "update", update), update, how[update])
+        if update == "autograd":
             return super().update(task, batch, optimizers)
-        loss, n = model.sgd_update(*batch, self.rate(task, model, len(batch[0])))
+        start, end = self.rates(task, model, len(batch[0]))
+        if update == "loop":
+            total, n = model.loop_update(*batch, start, end)
+            loss = torch.tensor(total)
+        else:
+            loss, n = model.sgd_update(*batch, start)
         task.stepped(optimizers[0])
         return Step(None, loss / max(n, 1), n)
 
-    def rate(self, task: "TaskModule", model: nn.Module, words: int) -> float:
-        """word2vec's learning rate: alpha at the start, falling linearly with the words trained on to
-        min_alpha at the end of trainer.max_epochs (alpha throughout when no epoch count is set)."""
+    def rates(self, task: "TaskModule", model: nn.Module, words: int) -> tuple[float, float]:
+        """word2vec's learning rate at the first word of a run of ``words`` and past its last: alpha at the
+        start, falling linearly with the words trained on to min_alpha at the end of trainer.max_epochs
+        (alpha throughout when no epoch count is set)."""
         epochs = task.trainer.max_epochs if task._trainer is not None else None
         if task.current_epoch != self._epoch:
             self._epoch, self._words_done = task.current_epoch, 0
@@ -80,9 +96,13 @@ class Word2VecObjective(Objective):
         done = self._words_done
         self._words_done += words
         if not epochs or epochs < 0:
-            return model.alpha
-        progress = min((self._epoch + done / self._epoch_words) / epochs, 1.0)
-        return max(model.alpha - (model.alpha - model.min_alpha) * progress, model.min_alpha)
+            return model.alpha, model.alpha
+
+        def at(words_done: int) -> float:
+            progress = min((self._epoch + words_done / self._epoch_words) / epochs, 1.0)
+            return max(model.alpha - (model.alpha - model.min_alpha) * progress, model.min_alpha)
+
+        return at(done), at(done + words)
 
     def step(self, task: "TaskModule", batch: tuple[Tensor, Tensor]) -> Step:
         pos, neg = task.model.scores(*batch)

@@ -22,10 +22,12 @@ class Word2Vec(NodeSchema):
     window: int = opt(5, ge=1, le=100, doc="context words on each side (reach drawn from 1..window)")
     negative: int = opt(5, ge=1, le=100, doc="noise words per prediction")
     ns_exponent: float = opt(0.75, ge=0, le=2, doc="noise distribution: unigram counts to this power")
-    update: str = opt("closed_form", choices=("closed_form", "autograd"),
-                      doc="closed_form: SGD with the gradient written by hand (optim unused); autograd: backward and optim")
-    alpha: float = opt(0.025, gt=0, le=10, doc="closed_form's starting learning rate (falls linearly to min_alpha)")
-    min_alpha: float = opt(0.0001, ge=0, le=10, doc="closed_form's learning rate at the end of the last epoch")
+    update: str = opt("auto", choices=("auto", "loop", "closed_form", "autograd"),
+                      doc="auto: loop on a CPU, closed_form elsewhere; loop: word2vec.c's SGD word by word, compiled; "
+                          "closed_form: a batched SGD step per run (both: gradient by hand, optim unused); autograd: backward and optim")
+    workers: int = opt(1, ge=1, le=256, doc="loop: threads training the shared tables at once (over 1: not bit-reproducible)")
+    alpha: float = opt(0.025, gt=0, le=10, doc="loop's and closed_form's starting learning rate (falls linearly to min_alpha)")
+    min_alpha: float = opt(0.0001, ge=0, le=10, doc="loop's and closed_form's learning rate at the end of the last epoch")
     shared_negatives: int = opt(16, ge=1, le=100_000, doc="closed_form: noise words drawn once per group of centre words")
     noise_group: int = opt(32, ge=1, le=1_000_000, doc="closed_form: centre words sharing one draw of noise words")
     sparse: bool = opt(False, doc="autograd: sparse gradients; needs optim=sgd or adagrad")
