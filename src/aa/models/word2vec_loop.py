@@ -56,29 +56,56 @@ def alias_table(weights):
     scaled = weights * n / weights.sum()
     prob = np.ones(n, np.float32)
     alias = np.arange(n).astype(np.int32)
-    small = np.empty(n, np.int64)
-    large = np.empty(n, np.int64)
-    n_small = n_large = 0
-    for i in range(n):
-        if scaled[i] < 1.0:
-            small[n_small] = i
-            n_small += 1
-        else:
-            large[n_large] = i
-            n_large += 1
+    small = np.nonzero(scaled < 1.0)[0]  # a stack of the columns still short of 1/V, and one of those over it
+    large = np.nonzero(scaled >= 1.0)[0]
+    n_small, n_large = len(small), len(large)
+    small = np.concatenate((small, np.empty(n - n_small, np.int64)))
     while n_small and n_large:
         n_small -= 1
-        n_large -= 1
-        less, more = small[n_small], large[n_large]
+        less, more = small[n_small], large[n_large - 1]  # ``more`` fills ``less``'s column up to 1/V
         prob[less], alias[less] = scaled[less], more
         scaled[more] = scaled[more] + scaled[less] - 1.0
         if scaled[more] < 1.0:
+            n_large -= 1
             small[n_small] = more
             n_small += 1
-        else:
-            large[n_large] = more
-            n_large += 1
     return prob, alias  # columns left over carry exactly their 1/V (prob 1), up to rounding
+
+
+@numba.njit(fastmath=True, error_model="numpy", inline="always")
+def _predict(h, word, context_vectors, noise_prob, noise_alias, negative, alpha, work, state, product, loss, dim):
+    """One input h predicts ``word`` against ``negative`` noise words: each output row u steps by g h at
+    once, h's gradient gathers g u in ``work``. Returns the generator's state and the loss's running
+    product and sum (see the module's docstring)."""
+    columns = np.uint64(len(noise_prob))
+    for d in range(dim):
+        work[d] = 0.0
+    for k in range(negative + 1):
+        if k == 0:
+            target = word
+        else:
+            state = (state * MULTIPLIER + INCREMENT) & MODULUS_MASK
+            column = np.int64((state >> SHIFT) % columns)
+            state = (state * MULTIPLIER + INCREMENT) & MODULUS_MASK
+            target = column if np.float32((state >> SHIFT) * UNIT) < noise_prob[column] else noise_alias[column]
+            if target == word:
+                continue
+        out = context_vectors[target]
+        f = np.float32(0.0)
+        for d in range(dim):
+            f += h[d] * out[d]
+        e = math.exp(-f)
+        sigma = 1.0 / (1.0 + e)
+        product *= max(sigma if k == 0 else e * sigma, TINY)  # the probability of the right answer
+        if product < RENORMALISE:
+            loss -= math.log(product)
+            product = 1.0
+        g = np.float32(((1.0 if k == 0 else 0.0) - sigma) * alpha)
+        for d in range(dim):
+            work[d] += g * out[d]
+        for d in range(dim):
+            out[d] += g * h[d]
+    return state, product, loss
 
 
 def _run(vectors, context_vectors, tokens, sentences, noise_prob, noise_alias, alpha_start, alpha_end, window,
@@ -87,7 +114,6 @@ def _run(vectors, context_vectors, tokens, sentences, noise_prob, noise_alias, a
     losses = np.zeros(workers)
     made = np.zeros(workers, np.int64)
     piece = (n + workers - 1) // workers
-    columns = np.uint64(len(noise_prob))
     reach_size = np.uint64(window)
     for w in prange(workers):
         h = np.empty(dim, np.float32)
@@ -114,32 +140,8 @@ def _run(vectors, context_vectors, tokens, sentences, noise_prob, noise_alias, a
                 inverse = np.float32(1.0 / m)
                 for d in range(dim):
                     h[d] *= inverse
-                work[:] = 0.0
-                for k in range(negative + 1):
-                    if k == 0:
-                        target = word
-                    else:
-                        state = (state * MULTIPLIER + INCREMENT) & MODULUS_MASK
-                        column = np.int64((state >> SHIFT) % columns)
-                        state = (state * MULTIPLIER + INCREMENT) & MODULUS_MASK
-                        target = column if np.float32((state >> SHIFT) * UNIT) < noise_prob[column] else noise_alias[column]
-                        if target == word:
-                            continue
-                    out = context_vectors[target]
-                    f = np.float32(0.0)
-                    for d in range(dim):
-                        f += h[d] * out[d]
-                    e = math.exp(-f)
-                    sigma = 1.0 / (1.0 + e)
-                    product *= max(sigma if k == 0 else e * sigma, TINY)
-                    if product < RENORMALISE:
-                        loss -= math.log(product)
-                        product = 1.0
-                    g = np.float32(((1.0 if k == 0 else 0.0) - sigma) * alpha)
-                    for d in range(dim):
-                        work[d] += g * out[d]
-                    for d in range(dim):
-                        out[d] += g * h[d]
+                state, product, loss = _predict(h, word, context_vectors, noise_prob, noise_alias, negative, alpha,
+                                                work, state, product, loss, dim)
                 count += 1
                 for j in range(lo, hi + 1):
                     if j != i and sentences[j] == sentence:
@@ -151,32 +153,8 @@ def _run(vectors, context_vectors, tokens, sentences, noise_prob, noise_alias, a
                     if j == i or sentences[j] != sentence:
                         continue
                     row = vectors[tokens[j]]
-                    work[:] = 0.0
-                    for k in range(negative + 1):
-                        if k == 0:
-                            target = word
-                        else:
-                            state = (state * MULTIPLIER + INCREMENT) & MODULUS_MASK
-                            column = np.int64((state >> SHIFT) % columns)
-                            state = (state * MULTIPLIER + INCREMENT) & MODULUS_MASK
-                            target = column if np.float32((state >> SHIFT) * UNIT) < noise_prob[column] else noise_alias[column]
-                            if target == word:
-                                continue
-                        out = context_vectors[target]
-                        f = np.float32(0.0)
-                        for d in range(dim):
-                            f += row[d] * out[d]
-                        e = math.exp(-f)
-                        sigma = 1.0 / (1.0 + e)
-                        product *= max(sigma if k == 0 else e * sigma, TINY)
-                        if product < RENORMALISE:
-                            loss -= math.log(product)
-                            product = 1.0
-                        g = np.float32(((1.0 if k == 0 else 0.0) - sigma) * alpha)
-                        for d in range(dim):
-                            work[d] += g * out[d]
-                        for d in range(dim):
-                            out[d] += g * row[d]
+                    state, product, loss = _predict(row, word, context_vectors, noise_prob, noise_alias, negative,
+                                                    alpha, work, state, product, loss, dim)
                     count += 1
                     for d in range(dim):
                         row[d] += work[d]
