@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import math
 import os
+import types
 
 import numba
 import numpy as np
@@ -41,10 +42,10 @@ import torch
 from numba import prange
 from torch import Tensor
 
-# numba's own thread pool, not its OpenMP one: once numba's OpenMP layer was loaded, torch work set to one
-# thread ran with a second, spinning thread (CPU time twice the wall time), which slowed every later
-# training in the process and, two test workers on two cores, the whole test suite (13 min 54 s against
-# 11 min 16 s). A user's NUMBA_THREADING_LAYER wins.
+# Several workers run on numba's own thread pool, not its OpenMP one: once numba's OpenMP layer was loaded,
+# torch work set to one thread ran with a second, spinning thread (CPU time twice the wall time), which
+# slowed every later training in the process and, two test workers on two cores, the whole test suite
+# (13 min 54 s against 11 min 16 s). A user's NUMBA_THREADING_LAYER wins.
 if "NUMBA_THREADING_LAYER" not in os.environ:
     numba.config.THREADING_LAYER = "workqueue"
 
@@ -171,11 +172,22 @@ def _run(vectors, context_vectors, tokens, sentences, noise_prob, noise_alias, a
     return losses.sum(), made.sum()
 
 
-# One build for any number of workers: with one, prange runs the single piece on one thread (bit-exact
-# repeats); numba's parallel build also ran one worker 10-20 % faster than a plain njit build here.
-# error_model="numpy": no divide-by-zero branch on every modulo (no divisor here can be zero). The explicit
-# signature compiles (or loads from numba's on-disk cache) when this module is imported.
-train_run = numba.njit(SIGNATURE, cache=True, fastmath=True, error_model="numpy", parallel=True)(_run)
+def _twin(fn: types.FunctionType, name: str) -> types.FunctionType:
+    """The same function under another name: numba's on-disk cache tells builds apart by name, so a
+    parallel build of ``_run`` under its own name would load the plain build's machine code."""
+    twin = types.FunctionType(fn.__code__, fn.__globals__, name, fn.__defaults__, fn.__closure__)
+    twin.__qualname__ = name
+    return twin
+
+
+# One source, two builds. One worker: a plain build, no thread pool (bit-exact repeats; a parallel build
+# run with one worker paid its pool's start at every run of text: Lee CBOW 0.0155 s an epoch against
+# 0.0126). Several workers: prange's threads. error_model="numpy": no divide-by-zero branch on every
+# modulo (no divisor here can be zero). The explicit signatures compile (or load from numba's on-disk
+# cache) when this module is imported.
+train_run = numba.njit(SIGNATURE, cache=True, fastmath=True, error_model="numpy")(_run)
+train_run_workers = numba.njit(SIGNATURE, cache=True, fastmath=True, error_model="numpy",
+                               parallel=True)(_twin(_run, "_run_workers"))
 
 
 def noise_alias(weights: Tensor) -> tuple[Tensor, Tensor]:
@@ -194,5 +206,7 @@ def sgd_loop(vectors: Tensor, context_vectors: Tensor, tokens: Tensor, sentences
     args = (vectors.detach().numpy(), context_vectors.detach().numpy(), tokens.numpy(), sentences.numpy(),
             noise[0].numpy(), noise[1].numpy(), float(alpha_start), float(alpha_end), int(window), int(negative),
             bool(cbow), seed)
+    if workers == 1:
+        return train_run(*args, 1)
     numba.set_num_threads(min(workers, numba.config.NUMBA_NUM_THREADS))
-    return train_run(*args, int(workers))
+    return train_run_workers(*args, int(workers))
