@@ -119,7 +119,10 @@ def grammar_vectors(workers: int, seed: int, mode: str = "cbow", epochs: int = 5
     model = Word2Vec((len(dm.itos),), len(dm.itos), counts=dm.counts, mode=mode, update="loop", workers=workers)
     total = float(dm.keep_prob[dm.train.tokens.long()].sum()) * epochs
     done = 0
-    rate = lambda words: max(0.05 - 0.0499 * words / total, 1e-4)  # noqa: E731
+
+    def rate(words: int) -> float:
+        return max(0.05 - 0.0499 * words / total, 1e-4)
+
     for _ in range(epochs):
         keep = torch.rand(len(dm.train)) < dm.keep_prob[dm.train.tokens.long()]
         tokens, sentences = dm.train.tokens[keep].long(), dm.train.sentences[keep].long()
