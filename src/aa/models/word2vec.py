@@ -10,9 +10,8 @@ Training by default skips autograd (``update: auto``): on a CPU it is word2vec.c
 word by word compiled by numba (``update: loop``, ``aa.models.word2vec_loop``; ``workers`` threads as
 gensim's); on other devices, or with tables other than float32, the batched ``closed_form``. The
 negative-sampling gradient is a closed formula, so ``closed_form``'s update gathers the rows a run of
-text touches, computes their gradients by hand
-(``gradients``; every sum over a context is one weighted ``embedding_bag``) and adds them back with
-``index_add_``, at word2vec's linearly falling rate. Each group
+text touches, computes their gradients by hand (``gradients``; every sum over a context is one weighted
+``embedding_bag``) and adds them back with ``index_add_``, at word2vec's linearly falling rate. Each group
 of ``noise_group`` consecutive centre words shares one draw of ``shared_negatives`` noise words, each
 weighted so that a prediction still counts ``negative`` noise words in expectation; a group's noise
 scores are then one matrix product.
